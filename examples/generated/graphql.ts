@@ -1,0 +1,157 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What an assert did to the record it matched. */
+export type AssertAction =
+  /** No record matched: a new one was created. */
+  | 'CREATED'
+  /** A record matched and the fields sent were written to it. */
+  | 'UPDATED';
+
+/** Why one item of a batch was not written. */
+export type BatchErrorCode =
+  /** The upstream kept answering 429 past the retry budget. */
+  | 'RATE_LIMITED'
+  /** The upstream refused this item. */
+  | 'REJECTED'
+  /** The upstream call carrying this item did not answer in time. */
+  | 'TIMEOUT'
+  /** The upstream call carrying this item failed after every retry. */
+  | 'UPSTREAM_UNAVAILABLE';
+
+/** A company to create or update. It is matched by domain, else by linkedinUrl: give at least one. Fields left out or null are left unchanged. */
+export type CompanyInput = {
+  /** Any other upstream company field, keyed by its upstream snake_case name (at most 100); not a field that has its own input field. */
+  additionalFields?: Record<string, unknown> | null | undefined;
+  /** Bare host name such as acme.com; the primary match key (matched case-insensitively). */
+  domain?: string | null | undefined;
+  /** Number of employees, 0 or more. */
+  employeeCount?: number | null | undefined;
+  industry?: string | null | undefined;
+  /** LinkedIn company page URL (http or https, on linkedin.com); the match key when there is no domain. */
+  linkedinUrl?: string | null | undefined;
+  name?: string | null | undefined;
+};
+
+/** A contact to create or update. It is matched by workEmail, else by linkedinUrl: give at least one. Fields left out or null are left unchanged. */
+export type ContactInput = {
+  /** Any other upstream contact field, keyed by its upstream snake_case name (at most 100); not a field that has its own input field. */
+  additionalFields?: Record<string, unknown> | null | undefined;
+  city?: string | null | undefined;
+  /** The contact's company as a bare host name, such as acme.com. */
+  companyDomain?: string | null | undefined;
+  country?: string | null | undefined;
+  /** Create custom fields that do not exist yet (sent as create_missing_fields); otherwise unknown ones are ignored. */
+  createMissingFields?: boolean | null | undefined;
+  /** The account's own custom fields (sent as custom_fields): any name of 1 to 128 characters; values are strings, numbers, booleans, null or lists of those. */
+  customFields?: Record<string, unknown> | null | undefined;
+  directPhone?: string | null | undefined;
+  firstName?: string | null | undefined;
+  jobDepartment?: string | null | undefined;
+  jobTitle?: string | null | undefined;
+  lastName?: string | null | undefined;
+  /** LinkedIn profile URL (http or https, on linkedin.com); the match key when there is no workEmail. */
+  linkedinUrl?: string | null | undefined;
+  mobilePhone?: string | null | undefined;
+  /** Personal e-mail addresses. */
+  personalEmails?: Array<string> | null | undefined;
+  seniorityLevel?: string | null | undefined;
+  state?: string | null | undefined;
+  /** Work e-mail address; the primary match key (matched case-insensitively). */
+  workEmail?: string | null | undefined;
+};
+
+/** A deal to create or update, matched by name together with companyId. Fields left out or null are left unchanged. */
+export type DealInput = {
+  /** Deal value, 0 or more. */
+  amount?: number | null | undefined;
+  /** Expected close, as an ISO 8601 date (2026-12-31) or date-time. */
+  closeDate?: string | null | undefined;
+  /** The company the deal belongs to. Part of the match key. */
+  companyId?: string | number | null | undefined;
+  /** ISO 4217 currency code, such as USD. */
+  currency?: string | null | undefined;
+  description?: string | null | undefined;
+  /** The deal name; not blank. Part of the match key. */
+  name: string;
+  pipelineId?: string | number | null | undefined;
+  stageId?: string | number | null | undefined;
+};
+
+/** What asserting a contact-deal link did. */
+export type LinkAction =
+  /** The link was made. */
+  | 'CREATED'
+  /** The link was already there; nothing changed. */
+  | 'EXISTS';
+
+/** Where the gateway sends its writes. */
+export type UpstreamKind =
+  /** graph8's API (or another upstream named by GRAPH8_API_URL). */
+  | 'LIVE'
+  /** The built-in simulator, started in the same process because nothing was configured. */
+  | 'SIMULATOR';
+
+export type AssertCompaniesMutationVariables = Exact<{
+  listId: number;
+  companies: Array<CompanyInput> | CompanyInput;
+}>;
+
+
+export type AssertCompaniesMutation = { assertCompanies: { total: number, created: number, updated: number, failed: number, deduplicated: number, chunks: number, errors: Array<{ index: number, code: BatchErrorCode, message: string, detail: Record<string, unknown> | null }> } };
+
+export type AssertCompanyMutationVariables = Exact<{
+  listId: number;
+  company: CompanyInput;
+}>;
+
+
+export type AssertCompanyMutation = { assertCompany: { action: AssertAction, count: number } };
+
+export type AssertContactMutationVariables = Exact<{
+  listId: number;
+  contact: ContactInput;
+}>;
+
+
+export type AssertContactMutation = { assertContact: { action: AssertAction, count: number } };
+
+export type AssertContactsMutationVariables = Exact<{
+  listId: number;
+  contacts: Array<ContactInput> | ContactInput;
+}>;
+
+
+export type AssertContactsMutation = { assertContacts: { total: number, created: number, updated: number, failed: number, deduplicated: number, chunks: number, errors: Array<{ index: number, code: BatchErrorCode, message: string, detail: Record<string, unknown> | null }> } };
+
+export type AssertDealMutationVariables = Exact<{
+  deal: DealInput;
+}>;
+
+
+export type AssertDealMutation = { assertDeal: { action: AssertAction, dealId: string } };
+
+export type GatewayQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GatewayQuery = { gateway: { version: string, upstream: UpstreamKind, chunkSize: number, maxItemsPerMutation: number } };
+
+export type LinkContactToDealMutationVariables = Exact<{
+  contactId: string | number;
+  dealId: string | number;
+}>;
+
+
+export type LinkContactToDealMutation = { linkContactToDeal: { action: LinkAction, contactId: string, dealId: string } };
+
+
+export const AssertCompaniesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssertCompanies"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"listId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"companies"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompanyInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assertCompanies"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"listId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"listId"}}},{"kind":"Argument","name":{"kind":"Name","value":"companies"},"value":{"kind":"Variable","name":{"kind":"Name","value":"companies"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"deduplicated"}},{"kind":"Field","name":{"kind":"Name","value":"chunks"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}}]}}]} as unknown as DocumentNode<AssertCompaniesMutation, AssertCompaniesMutationVariables>;
+export const AssertCompanyDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssertCompany"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"listId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"company"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CompanyInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assertCompany"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"listId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"listId"}}},{"kind":"Argument","name":{"kind":"Name","value":"company"},"value":{"kind":"Variable","name":{"kind":"Name","value":"company"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]} as unknown as DocumentNode<AssertCompanyMutation, AssertCompanyMutationVariables>;
+export const AssertContactDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssertContact"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"listId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contact"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ContactInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assertContact"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"listId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"listId"}}},{"kind":"Argument","name":{"kind":"Name","value":"contact"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contact"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]} as unknown as DocumentNode<AssertContactMutation, AssertContactMutationVariables>;
+export const AssertContactsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssertContacts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"listId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contacts"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ContactInput"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assertContacts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"listId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"listId"}}},{"kind":"Argument","name":{"kind":"Name","value":"contacts"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contacts"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"updated"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"deduplicated"}},{"kind":"Field","name":{"kind":"Name","value":"chunks"}},{"kind":"Field","name":{"kind":"Name","value":"errors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"index"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}}]}}]} as unknown as DocumentNode<AssertContactsMutation, AssertContactsMutationVariables>;
+export const AssertDealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssertDeal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"deal"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DealInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assertDeal"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"deal"},"value":{"kind":"Variable","name":{"kind":"Name","value":"deal"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"dealId"}}]}}]}}]} as unknown as DocumentNode<AssertDealMutation, AssertDealMutationVariables>;
+export const GatewayDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Gateway"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gateway"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"upstream"}},{"kind":"Field","name":{"kind":"Name","value":"chunkSize"}},{"kind":"Field","name":{"kind":"Name","value":"maxItemsPerMutation"}}]}}]}}]} as unknown as DocumentNode<GatewayQuery, GatewayQueryVariables>;
+export const LinkContactToDealDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"LinkContactToDeal"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"contactId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"dealId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"linkContactToDeal"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"contactId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"contactId"}}},{"kind":"Argument","name":{"kind":"Name","value":"dealId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"dealId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"contactId"}},{"kind":"Field","name":{"kind":"Name","value":"dealId"}}]}}]}}]} as unknown as DocumentNode<LinkContactToDealMutation, LinkContactToDealMutationVariables>;

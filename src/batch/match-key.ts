@@ -1,0 +1,56 @@
+/** Match keys as the upstream compares them: case-insensitive e-mails and domains, loose LinkedIn URLs. */
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function normaliseDomain(domain: string): string {
+  return domain.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** `https://www.LinkedIn.com/in/Jane/?x=1#y` and `linkedin.com/in/jane` are the same profile. */
+export function normaliseLinkedinUrl(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/^www\./, '')
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '');
+}
+
+export interface ContactKeys {
+  readonly work_email?: unknown;
+  readonly linkedin_url?: unknown;
+}
+
+export interface CompanyKeys {
+  readonly domain?: unknown;
+  readonly linkedin_url?: unknown;
+}
+
+/**
+ * Every key a record can be found by, primary first, each prefixed by its kind
+ * so that an e-mail can never equal a URL. Empty when the item has no match key.
+ */
+export function contactMatchKeys(contact: ContactKeys): string[] {
+  const keys: string[] = [];
+  if (typeof contact.work_email === 'string' && contact.work_email.trim() !== '') {
+    keys.push(`email:${normaliseEmail(contact.work_email)}`);
+  }
+  if (typeof contact.linkedin_url === 'string' && contact.linkedin_url.trim() !== '') {
+    keys.push(`linkedin:${normaliseLinkedinUrl(contact.linkedin_url)}`);
+  }
+  return keys;
+}
+
+export function companyMatchKeys(company: CompanyKeys): string[] {
+  const keys: string[] = [];
+  if (typeof company.domain === 'string' && company.domain.trim() !== '') {
+    keys.push(`domain:${normaliseDomain(company.domain)}`);
+  }
+  if (typeof company.linkedin_url === 'string' && company.linkedin_url.trim() !== '') {
+    keys.push(`linkedin:${normaliseLinkedinUrl(company.linkedin_url)}`);
+  }
+  return keys;
+}

@@ -1,0 +1,25 @@
+import SchemaBuilder from '@pothos/core';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { JSONObjectResolver } from 'graphql-scalars';
+import type { GatewayContext } from './context.js';
+import { badUserInput } from './errors.js';
+import { issuesFromFailure, listCapIssues } from './schema/input-rules.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: {
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+  };
+  DefaultFieldNullability: false;
+  DefaultInputFieldRequiredness: false;
+}>({
+  plugins: [ValidationPlugin],
+  defaultFieldNullability: false,
+  validation: {
+    // Yoga masks Pothos's own validation error: answer a plain GraphQLError with every issue.
+    validationError: (failure, args, context) =>
+      badUserInput([...issuesFromFailure(failure), ...listCapIssues(args, context.limits.maxItemsPerMutation)]),
+  },
+});
+
+builder.addScalarType('JSONObject', JSONObjectResolver, {});

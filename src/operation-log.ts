@@ -1,0 +1,39 @@
+import type { DocumentNode, GraphQLError, OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from './context.js';
+
+/** One JSON line per operation: request id, operation, duration, upstream calls and outcome. */
+export function useOperationLog(logger: Logger): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const context = args.contextValue;
+      const operation = (args.document as DocumentNode).definitions.find(
+        (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
+      );
+      return {
+        onExecuteDone({ result }) {
+          if (!('errors' in result) && !('data' in result)) return;
+          const errors: readonly GraphQLError[] = result.errors ?? [];
+          const codes = errors.map((error) => String(error.extensions?.code ?? 'UNEXPECTED'));
+          const line = {
+            requestId: context.requestId,
+            operationName: args.operationName ?? operation?.name?.value ?? null,
+            operationType: operation?.operation ?? null,
+            durationMs: Math.round((performance.now() - started) * 100) / 100,
+            upstreamCalls: context.stats.upstreamCalls,
+            upstreamAttempts: context.stats.upstreamAttempts,
+            outcome: codes.length === 0 ? 'ok' : codes.join(','),
+          };
+          for (const error of errors) {
+            if (error.extensions?.code === undefined) {
+              logger.error({ requestId: context.requestId, err: error.originalError ?? error }, 'unexpected error');
+            }
+          }
+          logger.info(line, 'operation');
+        },
+      };
+    },
+  };
+}

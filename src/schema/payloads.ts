@@ -1,0 +1,74 @@
+import type { BatchItemError } from '../batch/accounting.js';
+import type { BatchAssertResult } from '../batch/assert-batch.js';
+import { builder } from '../builder.js';
+import type { WireAssertResult } from '../upstream/wire.js';
+
+export const AssertAction = builder.enumType('AssertAction', {
+  description: 'What an assert did to the record it matched.',
+  values: {
+    CREATED: { value: 'created', description: 'No record matched: a new one was created.' },
+    UPDATED: { value: 'updated', description: 'A record matched and the fields sent were written to it.' },
+  } as const,
+});
+
+export const AssertPayload = builder.objectRef<WireAssertResult>('AssertPayload').implement({
+  description: 'The result of asserting one record.',
+  fields: (t) => ({
+    action: t.field({ type: AssertAction, resolve: (result) => result.action }),
+    count: t.exposeInt('count', { description: 'Records written (1).' }),
+  }),
+});
+
+export const BatchErrorCode = builder.enumType('BatchErrorCode', {
+  description: 'Why one item of a batch was not written.',
+  values: {
+    REJECTED: { description: 'The upstream refused this item.' },
+    UPSTREAM_UNAVAILABLE: { description: 'The upstream call carrying this item failed after every retry.' },
+    RATE_LIMITED: { description: 'The upstream kept answering 429 past the retry budget.' },
+    TIMEOUT: { description: 'The upstream call carrying this item did not answer in time.' },
+  } as const,
+});
+
+export const BatchItemErrorRef = builder.objectRef<BatchItemError>('BatchItemError').implement({
+  description: 'One input item that was not written, and why.',
+  fields: (t) => ({
+    index: t.exposeInt('index', {
+      description:
+        "Position of the failed item in the mutation's input list; -1 when the upstream named no usable position.",
+    }),
+    code: t.field({ type: BatchErrorCode, resolve: (error) => error.code }),
+    message: t.exposeString('message', { description: 'What went wrong, in words.' }),
+    detail: t.field({
+      type: 'JSONObject',
+      nullable: true,
+      description: "The upstream's own error item or body, as it came, when there was one.",
+      resolve: (error) => error.detail ?? null,
+    }),
+  }),
+});
+
+export const BatchAssertPayload = builder.objectRef<BatchAssertResult>('BatchAssertPayload').implement({
+  description:
+    'The result of asserting a list of records. Every input item is accounted for: total = created + updated + failed.',
+  fields: (t) => ({
+    total: t.exposeInt('total', {
+      description: "Items in the mutation's input list; always created + updated + failed.",
+    }),
+    created: t.exposeInt('created', { description: 'Items for which the upstream created a record.' }),
+    updated: t.exposeInt('updated', {
+      description: 'Items written to an existing record, including items folded into an earlier item that was written.',
+    }),
+    failed: t.exposeInt('failed', { description: 'Items not written; each has one entry in errors.' }),
+    deduplicated: t.exposeInt('deduplicated', {
+      description: 'Items folded into an earlier item with the same match key before sending.',
+    }),
+    chunks: t.exposeInt('chunks', {
+      description: 'Upstream batch calls made (each carries at most chunkSize items); a retried call counts once.',
+    }),
+    errors: t.field({
+      type: [BatchItemErrorRef],
+      description: 'One entry per failed item, in input order.',
+      resolve: (result) => result.errors,
+    }),
+  }),
+});

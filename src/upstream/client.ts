@@ -1,0 +1,213 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Dispatcher, request } from 'undici';
+import { RateLimitPacer } from './pacing.js';
+import { backoffDelayMs, MAX_RETRY_AFTER_SECONDS, RETRYABLE_STATUSES, RetryBudget } from './retry-policy.js';
+import { isObject, parseJsonObject, parseUpstreamError, UpstreamError } from './upstream-error.js';
+
+/** What one attempt did, for metrics and the operation's log line. */
+export interface AttemptEvent {
+  readonly route: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly status?: number;
+  /** `retry` when another attempt follows. */
+  readonly outcome: 'ok' | 'retry' | 'failed';
+  readonly durationMs: number;
+}
+
+/** Who is calling and within which operation. */
+export interface UpstreamCall {
+  readonly apiKey: string;
+  readonly requestId: string;
+  /** Fires when the operation is cancelled; attempts not yet sent are not sent. */
+  readonly signal?: AbortSignal;
+  /** Epoch milliseconds after which no attempt starts and no wait is begun. */
+  readonly deadlineMs?: number;
+  readonly onAttempt?: (event: AttemptEvent) => void;
+}
+
+export interface UpstreamClientOptions {
+  /** Base URL including `/api/v1`. */
+  readonly baseUrl: string;
+  readonly dispatcher: Dispatcher;
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly random?: () => number;
+  readonly retryBudget?: RetryBudget;
+  readonly pacer?: RateLimitPacer;
+}
+
+/** A failure of one attempt, and whether another could succeed. */
+interface AttemptFailure {
+  readonly error: UpstreamError;
+  readonly retryable: boolean;
+  readonly timedOut: boolean;
+}
+
+const NETWORK_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * PUTs JSON to graph8 with retries (408, 429, 5xx, network errors and
+ * timeouts; full-jitter backoff; `Retry-After` honoured), a per-upstream retry
+ * budget and pacing on `X-RateLimit-Remaining: 0`. Asserts are idempotent, so
+ * every retry is safe.
+ */
+export class UpstreamClient {
+  readonly baseUrl: string;
+  private readonly random: () => number;
+  private readonly retryBudget: RetryBudget;
+  private readonly pacer: RateLimitPacer;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.random = options.random ?? Math.random;
+    this.retryBudget = options.retryBudget ?? new RetryBudget();
+    this.pacer = options.pacer ?? new RateLimitPacer();
+  }
+
+  async put<T>(
+    route: string,
+    path: string,
+    body: unknown,
+    decode: (data: unknown) => T | undefined,
+    call: UpstreamCall,
+  ): Promise<T> {
+    const payload = JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForPacing(call);
+      const started = performance.now();
+      const result = await this.attempt(path, payload, decode, call);
+      const durationMs = performance.now() - started;
+      if (!('error' in result)) {
+        this.retryBudget.recordSuccess();
+        call.onAttempt?.({ route, attempt, status: result.status, outcome: 'ok', durationMs });
+        return result.value;
+      }
+      const waitMs = this.retryWait(result, attempt, call);
+      const status = result.error.details.status;
+      call.onAttempt?.({
+        route,
+        attempt,
+        ...(status === undefined ? {} : { status }),
+        outcome: waitMs === undefined ? 'failed' : 'retry',
+        durationMs,
+      });
+      if (waitMs === undefined) throw result.error;
+      await this.pause(waitMs, call);
+    }
+  }
+
+  /** Undefined when the failure is final; otherwise how long to wait first. */
+  private retryWait(failure: AttemptFailure, attempt: number, call: UpstreamCall): number | undefined {
+    if (!failure.retryable || attempt >= this.options.maxAttempts) return undefined;
+    const retryAfter = failure.error.details.retryAfterSeconds;
+    if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) return undefined;
+    const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelayMs(attempt, this.random);
+    if (call.deadlineMs !== undefined && Date.now() + waitMs >= call.deadlineMs) return undefined;
+    if (!this.retryBudget.tryAcquire(failure.timedOut)) return undefined;
+    return waitMs;
+  }
+
+  private async waitForPacing(call: UpstreamCall): Promise<void> {
+    const now = Date.now();
+    if (call.deadlineMs !== undefined && now >= call.deadlineMs) {
+      throw new UpstreamError('UPSTREAM_TIMEOUT', 'The mutation ran out of time before this call was sent');
+    }
+    const delay = this.pacer.delayMs(call.apiKey, now);
+    if (delay > 0 && call.deadlineMs !== undefined && now + delay >= call.deadlineMs) {
+      throw new UpstreamError('RATE_LIMITED', 'graph8 asked this key to wait past the operation deadline', {
+        retryAfterSeconds: Math.ceil(delay / 1000),
+      });
+    }
+    await this.pause(delay, call);
+  }
+
+  private async pause(ms: number, call: UpstreamCall): Promise<void> {
+    if (call.signal?.aborted) throw cancellation(call.signal);
+    if (ms <= 0) return;
+    try {
+      await sleep(ms, undefined, call.signal ? { signal: call.signal } : undefined);
+    } catch {
+      throw cancellation(call.signal);
+    }
+  }
+
+  private async attempt<T>(
+    path: string,
+    payload: string,
+    decode: (data: unknown) => T | undefined,
+    call: UpstreamCall,
+  ): Promise<{ value: T; status: number } | AttemptFailure> {
+    const remainingMs = call.deadlineMs === undefined ? Number.POSITIVE_INFINITY : call.deadlineMs - Date.now();
+    const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, remainingMs));
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let status: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let bodyText: string;
+    try {
+      const response = await request(`${this.baseUrl}${path}`, {
+        dispatcher: this.options.dispatcher,
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${call.apiKey}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-request-id': call.requestId,
+        },
+        body: payload,
+        signal: timeout,
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      bodyText = await response.body.text();
+    } catch (error) {
+      return networkFailure(error, timeout.aborted, timeoutMs);
+    }
+    this.pacer.observe(call.apiKey, headers, Date.now());
+    if (status >= 200 && status < 300) {
+      const data = parseJsonObject(bodyText)?.data;
+      const value = data === undefined ? undefined : decode(data);
+      if (value !== undefined) return { value, status };
+      const error = parseUpstreamError({ status, headers, bodyText });
+      return {
+        error: new UpstreamError(
+          'UPSTREAM_UNAVAILABLE',
+          `graph8 answered HTTP ${status} with a body the gateway could not read`,
+          {
+            ...error.details,
+          },
+        ),
+        retryable: true,
+        timedOut: false,
+      };
+    }
+    return {
+      error: parseUpstreamError({ status, headers, bodyText }),
+      retryable: RETRYABLE_STATUSES.has(status),
+      timedOut: false,
+    };
+  }
+}
+
+function networkFailure(error: unknown, timedOut: boolean, timeoutMs: number): AttemptFailure {
+  const code = isObject(error) && typeof error.code === 'string' ? error.code : undefined;
+  if (timedOut || (code !== undefined && NETWORK_TIMEOUT_CODES.has(code))) {
+    return {
+      error: new UpstreamError('UPSTREAM_TIMEOUT', `graph8 did not answer within ${timeoutMs} ms`),
+      retryable: true,
+      timedOut: true,
+    };
+  }
+  return {
+    error: new UpstreamError('UPSTREAM_UNAVAILABLE', `graph8 could not be reached${code ? ` (${code})` : ''}`),
+    retryable: true,
+    timedOut: false,
+  };
+}
+
+/** The reason an operation was cancelled, as the error its unsent calls fail with. */
+function cancellation(signal: AbortSignal | undefined): UpstreamError {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof UpstreamError) return reason;
+  return new UpstreamError('UPSTREAM_UNAVAILABLE', 'The operation was cancelled before this call was sent');
+}
