@@ -11,6 +11,7 @@ import {
 } from './context.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
 import { useOperationLog } from './operation-log.js';
+import { useRequestErrorStatus } from './request-errors.js';
 import { schema } from './schema/index.js';
 import type { AttemptEvent } from './upstream/client.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
@@ -92,6 +93,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     plugins: [
       graphiql,
       ...armor.protect().plugins,
+      useRequestErrorStatus(),
       useReadinessCheck({ endpoint: '/readiness', check: isReady }),
       useOperationLog(dependencies.logger),
       ...(dependencies.extraPlugins ?? []),

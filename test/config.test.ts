@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.js';
+
+describe('parseConfig', () => {
+  it('defaults to the embedded simulator with the documented values', () => {
+    const result = parseConfig({});
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        port: 4000,
+        host: '127.0.0.1',
+        upstream: { kind: 'SIMULATOR', faults: { latencyMs: 0, errorRate: 0, rateLimitPerSecond: 0 } },
+        apiKey: undefined,
+        gatewayTokens: [],
+        allowAnonymous: false,
+        upstreamConcurrency: 4,
+        upstreamTimeoutMs: 10_000,
+        upstreamMaxAttempts: 4,
+        maxItemsPerMutation: 10_000,
+        maxBodyBytes: 10_485_760,
+        logLevel: 'info',
+        corsOrigins: [],
+        shutdownGraceMs: 30_000,
+        production: false,
+      },
+    });
+  });
+
+  it('treats empty strings as not set', () => {
+    const result = parseConfig({ PORT: '', GRAPH8_API_URL: '', GRAPH8_API_KEY: '', LOG_LEVEL: '' });
+    expect(result.ok && result.config.upstream.kind).toBe('SIMULATOR');
+  });
+
+  it('reports every bad variable, one line each, naming it', () => {
+    const result = parseConfig({
+      PORT: 'eighty',
+      UPSTREAM_CONCURRENCY: '0',
+      LOG_LEVEL: 'loud',
+      GRAPH8_API_URL: 'ftp://x',
+      CORS_ORIGINS: 'https://ok.example,https://bad.example/path',
+      SIMULATOR_ERROR_RATE: '2',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((line) => line.split(':')[0]).sort()).toEqual(
+      ['CORS_ORIGINS', 'GRAPH8_API_URL', 'LOG_LEVEL', 'PORT', 'SIMULATOR_ERROR_RATE', 'UPSTREAM_CONCURRENCY'].sort(),
+    );
+  });
+
+  it('refuses the embedded simulator in production', () => {
+    const result = parseConfig({ NODE_ENV: 'production' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors[0]).toMatch(/^GRAPH8_API_URL: .*production/);
+  });
+
+  it('refuses a gateway key nobody could use, without echoing it', () => {
+    const result = parseConfig({ GRAPH8_API_KEY: 'super-secret-key' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.join('\n')).toMatch(/^GATEWAY_TOKENS: /);
+    expect(JSON.stringify(result)).not.toContain('super-secret-key');
+  });
+
+  it('a key and no URL means the live API; tokens are split on commas', () => {
+    const result = parseConfig({ GRAPH8_API_KEY: 'k', GATEWAY_TOKENS: ' t1, t2 ,', ALLOW_ANONYMOUS: 'false' });
+    expect(result.ok && result.config.upstream).toEqual({ kind: 'LIVE', baseUrl: 'https://api.graph8.com/api/v1' });
+    expect(result.ok && result.config.gatewayTokens).toEqual(['t1', 't2']);
+  });
+
+  it('a URL without a key is pass-through to that URL', () => {
+    const result = parseConfig({ GRAPH8_API_URL: 'https://be.graph8.com/api/v1/' });
+    expect(result.ok && result.config.upstream).toEqual({ kind: 'LIVE', baseUrl: 'https://be.graph8.com/api/v1' });
+    expect(result.ok && result.config.apiKey).toBeUndefined();
+  });
+});
