@@ -1,3 +1,4 @@
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -33,7 +34,6 @@ export interface AppDependencies {
   readonly limits: GatewayLimits;
   readonly gateway: GatewayDescription;
   readonly logger: Logger;
-  readonly maxBodyBytes: number;
   readonly corsOrigins: readonly string[];
   /** Production hides field suggestions from error messages. */
   readonly production: boolean;
@@ -79,7 +79,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     landingPage: false,
     healthCheckEndpoint: '/health',
     maskedErrors: { isDev: false },
-    maxRequestBodySize: dependencies.maxBodyBytes,
+    // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
+    maxRequestBodySize: false,
     cors:
       dependencies.corsOrigins.length > 0
         ? { origin: [...dependencies.corsOrigins], credentials: true, methods: ['GET', 'POST', 'OPTIONS'] }
@@ -94,6 +95,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       graphiql,
       ...armor.protect().plugins,
       useRequestErrorStatus(),
+      // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
+      useGraphQlJit(),
       useReadinessCheck({ endpoint: '/readiness', check: isReady }),
       useOperationLog(dependencies.logger),
       ...(dependencies.extraPlugins ?? []),

@@ -48,12 +48,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     limits: { maxItemsPerMutation: config.maxItemsPerMutation, upstreamConcurrency: config.upstreamConcurrency },
     gateway: { version: packageJson.version, upstream: config.upstream.kind },
     logger,
-    maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
     production: config.production,
     isReady: () => ready,
   });
-  const http = createGatewayHttpServer(app);
+  const http = createGatewayHttpServer(app, config.maxBodyBytes);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());

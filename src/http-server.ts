@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 /** Above the 60 s idle timeout common load balancers use, so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const HEADERS_TIMEOUT_MS = 66_000;
+const JSON_CONTENT_TYPE = /^application\/(graphql\+)?json\s*(;|$)/i;
 
 export interface GatewayHttpServer {
   readonly server: Server;
@@ -16,20 +17,74 @@ export interface GatewayHttpServer {
   drain(graceMs: number): Promise<boolean>;
 }
 
-type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+/** A Node request whose body was already read: the fetch adapter takes `body` instead of the stream. */
+type ReadRequest = IncomingMessage & { body?: unknown };
+type RequestListener = (request: ReadRequest, response: ServerResponse) => void;
 
-export function createGatewayHttpServer(handler: RequestListener): GatewayHttpServer {
+function answerJson(response: ServerResponse, status: number, message: string, close: boolean): void {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  response.end(JSON.stringify({ errors: [{ message }] }));
+}
+
+/**
+ * Reads the body here, refusing it with 413 past `maxBodyBytes` before any of
+ * it is parsed (by Content-Length at once, by counting for chunked bodies).
+ * Doing it here rather than in Yoga's stream pipeline halves the CPU of a small
+ * mutation; a JSON body is handed over already parsed.
+ */
+function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: number, then: () => void): void {
+  const declared = request.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBodyBytes) {
+    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
+    request.resume();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  request.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > maxBodyBytes) {
+      refused = true;
+      chunks.length = 0;
+      answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.once('end', () => {
+    if (refused) return;
+    if (size === 0) return then();
+    const text = Buffer.concat(chunks, size).toString('utf8');
+    request.body = text;
+    if (JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) request.body = parsed;
+      } catch {
+        // Yoga answers broken JSON with its own 400.
+      }
+    }
+    then();
+  });
+  request.once('error', () => response.destroy());
+}
+
+export function createGatewayHttpServer(handler: RequestListener, maxBodyBytes: number): GatewayHttpServer {
   let inFlight = 0;
   let draining = false;
   let onIdle: (() => void) | undefined;
   const server = createServer(
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0 },
-    (request, response) => {
+    (request: ReadRequest, response) => {
       if (draining) {
-        response.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
-        response.end(
-          JSON.stringify({ errors: [{ message: 'The gateway is shutting down; retry on another instance.' }] }),
-        );
+        response.setHeader('retry-after', '1');
+        answerJson(response, 503, 'The gateway is shutting down; retry on another instance.', true);
+        request.resume();
         return;
       }
       inFlight++;
@@ -37,7 +92,9 @@ export function createGatewayHttpServer(handler: RequestListener): GatewayHttpSe
         inFlight--;
         if (inFlight === 0) onIdle?.();
       });
-      handler(request, response);
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
+        handler(request, response);
+      else readBody(request, response, maxBodyBytes, () => handler(request, response));
     },
   );
   return {

@@ -53,7 +53,6 @@ export function createHarness(options: HarnessOptions): Harness {
     },
     gateway: { version: 'test', upstream: options.upstream ?? 'LIVE' },
     logger: pino({ level: 'silent' }),
-    maxBodyBytes: 10 * 1024 * 1024,
     corsOrigins: [],
     production: false,
     ...options.app,
