@@ -10,6 +10,7 @@ import {
   type GatewayDescription,
   type GatewayLimits,
 } from './context.js';
+import { useErrorLocations } from './error-locations.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
 import { useOperationLog } from './operation-log.js';
 import { useRequestErrorStatus } from './request-errors.js';
@@ -97,6 +98,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       useRequestErrorStatus(),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       useGraphQlJit(),
+      useErrorLocations(),
       useReadinessCheck({ endpoint: '/readiness', check: isReady }),
       useOperationLog(dependencies.logger),
       ...(dependencies.extraPlugins ?? []),

@@ -281,3 +281,30 @@ describe('upstream failures become coded GraphQL errors', () => {
     expect(result.data).toEqual({ assertContact: { action: 'CREATED', count: 1 } });
   });
 });
+
+describe('masking', () => {
+  it('an unexpected failure answers "Unexpected error." with no message, stack or internals, even in development', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    const broken = createHarness({
+      upstreamUrl: upstream.url,
+      app: {
+        extraPlugins: [
+          {
+            onExecute() {
+              throw new Error('database password is hunter2');
+            },
+          },
+        ],
+      },
+    });
+    try {
+      const result = await broken.execute(GatewayDocument, {});
+      expect(JSON.stringify(result)).not.toMatch(/hunter2|stack|at /);
+      expect(result.errors?.[0]?.message).toBe('Unexpected error.');
+    } finally {
+      process.env.NODE_ENV = previous;
+      await broken.close();
+    }
+  });
+});

@@ -1,0 +1,11 @@
+/** `npm run bench`: every benchmark in turn, or the ones named (`npm run bench -- bulk`). */
+const benchmarks: Record<string, () => Promise<unknown>> = {
+  bulk: () => import('./bulk.js'),
+};
+
+const chosen = process.argv.slice(2);
+for (const name of chosen.length > 0 ? chosen : Object.keys(benchmarks)) {
+  const run = benchmarks[name];
+  if (!run) throw new Error(`no benchmark called ${name}; there are: ${Object.keys(benchmarks).join(', ')}`);
+  await run();
+}
