@@ -12,10 +12,10 @@ import {
 } from './context.js';
 import { useErrorLocations } from './error-locations.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
+import type { GatewayMetrics } from './metrics.js';
 import { useOperationLog } from './operation-log.js';
 import { useRequestErrorStatus } from './request-errors.js';
 import { schema } from './schema/index.js';
-import type { AttemptEvent } from './upstream/client.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -40,7 +40,7 @@ export interface AppDependencies {
   readonly production: boolean;
   /** False once the process is shutting down: /readiness answers 503. */
   readonly isReady?: () => boolean;
-  readonly onAttempt?: (event: AttemptEvent) => void;
+  readonly metrics: GatewayMetrics;
   readonly extraPlugins?: readonly Plugin[];
 }
 
@@ -49,6 +49,21 @@ export type GatewayApp = YogaServerInstance<Record<string, unknown>, GatewayCont
   warmGraphiQL(): Promise<void>;
 };
 
+/**
+ * Grants the listed origins and nobody else: an unlisted origin gets no CORS
+ * headers at all (Yoga would answer it `Access-Control-Allow-Origin: null`,
+ * which sandboxed documents match).
+ */
+function corsPolicy(origins: readonly string[]) {
+  if (origins.length === 0) return false;
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !allowed.has(origin)) return false;
+    return { origin: [origin], credentials: true, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 };
+  };
+}
+
 /** The whole gateway as a fetch handler: no port, no globals (tests call `app.fetch`). */
 export function createApp(dependencies: AppDependencies): GatewayApp {
   const contextDependencies: ContextDependencies = {
@@ -56,7 +71,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     access: dependencies.access,
     limits: dependencies.limits,
     gateway: dependencies.gateway,
-    ...(dependencies.onAttempt ? { onAttempt: dependencies.onAttempt } : {}),
+    metrics: dependencies.metrics,
   };
   const armor = new EnvelopArmor({
     maxAliases: { n: ARMOR_LIMITS.maxAliases },
@@ -82,10 +97,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     maskedErrors: { isDev: false },
     // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
     maxRequestBodySize: false,
-    cors:
-      dependencies.corsOrigins.length > 0
-        ? { origin: [...dependencies.corsOrigins], credentials: true, methods: ['GET', 'POST', 'OPTIONS'] }
-        : false,
+    cors: corsPolicy(dependencies.corsOrigins),
     logging: {
       debug: (...args) => dependencies.logger.debug({ args }, 'yoga'),
       info: (...args) => dependencies.logger.info({ args }, 'yoga'),
@@ -100,6 +112,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       useGraphQlJit(),
       useErrorLocations(),
       useReadinessCheck({ endpoint: '/readiness', check: isReady }),
+      dependencies.metrics.yogaPlugin(),
       useOperationLog(dependencies.logger),
       ...(dependencies.extraPlugins ?? []),
     ],

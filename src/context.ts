@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import { type AccessPolicy, type CallerAccess, resolveAccess } from './auth.js';
 import { unauthenticated } from './errors.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { AttemptEvent, UpstreamCall } from './upstream/client.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
 
@@ -30,6 +31,7 @@ export interface GatewayContext {
   readonly limits: GatewayLimits;
   readonly gateway: GatewayDescription;
   readonly stats: OperationStats;
+  readonly metrics: GatewayMetrics;
   /** The upstream call settings for one mutation; throws UNAUTHENTICATED when the caller may not write. */
   upstreamCall(): UpstreamCall;
 }
@@ -39,7 +41,7 @@ export interface ContextDependencies {
   readonly access: AccessPolicy;
   readonly limits: GatewayLimits;
   readonly gateway: GatewayDescription;
-  readonly onAttempt?: (event: AttemptEvent) => void;
+  readonly metrics: GatewayMetrics;
 }
 
 /** Request ids we accept from a caller: short, and safe to put in a header and a log line. */
@@ -53,7 +55,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
   const onAttempt = (event: AttemptEvent) => {
     stats.upstreamAttempts++;
     if (event.attempt === 1) stats.upstreamCalls++;
-    dependencies.onAttempt?.(event);
+    dependencies.metrics.recordAttempt(event);
   };
   return {
     requestId,
@@ -61,6 +63,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     limits: dependencies.limits,
     gateway: dependencies.gateway,
     stats,
+    metrics: dependencies.metrics,
     upstreamCall(): UpstreamCall {
       access ??= resolveAccess(dependencies.access, request.headers.get('authorization'));
       if (!access.ok) throw unauthenticated(access.reason) satisfies GraphQLError;

@@ -5,6 +5,7 @@ import { createApp, type GatewayApp, GRAPHQL_ENDPOINT } from './app.js';
 import { type AccessPolicy, gatewayKeyPolicy } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createGatewayHttpServer } from './http-server.js';
+import { GatewayMetrics } from './metrics.js';
 import { type RunningSimulator, startSimulator } from './simulator/server.js';
 import { UpstreamClient } from './upstream/client.js';
 import { Graph8Api } from './upstream/graph8-api.js';
@@ -51,6 +52,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     corsOrigins: config.corsOrigins,
     production: config.production,
     isReady: () => ready,
+    metrics: new GatewayMetrics(),
   });
   const http = createGatewayHttpServer(app, config.maxBodyBytes);
   await new Promise<void>((resolve, reject) => {

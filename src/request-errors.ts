@@ -6,17 +6,20 @@ interface HttpExtension {
 }
 
 /**
- * A query that does not parse or validate is the client's mistake: answer its
- * 400 whatever the Accept header. Yoga marks such errors `http.spec`, which
- * turns them into 200s for plain application/json requests.
+ * A request that never reached execution (it did not parse, broke a validation
+ * rule or one of graphql-armor's limits, or had unusable variables) is the
+ * client's mistake: answer 400 whatever the Accept header. Yoga would answer
+ * 200 to plain application/json, and armor's errors carry no status at all.
  */
 export function useRequestErrorStatus(): Plugin {
   return {
     onResultProcess({ result }) {
-      if (Array.isArray(result) || !('errors' in result) || !result.errors) return;
+      if (Array.isArray(result) || !('errors' in result) || 'data' in result || !result.errors) return;
       for (const error of result.errors) {
-        const http = error.extensions?.http as HttpExtension | undefined;
-        if (http?.spec && http.status === 400) http.spec = false;
+        const extensions = error.extensions as Record<string, unknown>;
+        if (extensions.unexpected) continue;
+        const http = (extensions.http ?? {}) as HttpExtension;
+        extensions.http = { ...http, status: http.status ?? 400, spec: false };
       }
     },
   };

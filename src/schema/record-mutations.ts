@@ -36,7 +36,7 @@ export async function assertRecordList(
   assertWithinListCap({ [listArgument]: inputs }, context.limits.maxItemsPerMutation);
   const call = context.upstreamCall();
   try {
-    return await assertBatch(
+    const result = await assertBatch(
       context.api,
       {
         kind: mapping.kind,
@@ -47,6 +47,8 @@ export async function assertRecordList(
       },
       call,
     );
+    context.metrics.recordBatch(mapping.kind, result);
+    return result;
   } catch (error) {
     throw asClientError(error);
   }

@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { pino } from 'pino';
 import { type AppDependencies, createApp, type GatewayApp } from '../../src/app.js';
 import type { AccessPolicy } from '../../src/auth.js';
+import { GatewayMetrics } from '../../src/metrics.js';
 import { UpstreamClient } from '../../src/upstream/client.js';
 import { Graph8Api } from '../../src/upstream/graph8-api.js';
 import { createUpstreamPool } from '../../src/upstream/pool.js';
@@ -55,6 +56,7 @@ export function createHarness(options: HarnessOptions): Harness {
     logger: pino({ level: 'silent' }),
     corsOrigins: [],
     production: false,
+    metrics: new GatewayMetrics(),
     ...options.app,
   });
   return {
