@@ -14,19 +14,23 @@ import { useErrorLocations } from './error-locations.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useOperationLog } from './operation-log.js';
-import { useRequestErrorStatus } from './request-errors.js';
+import { useRequestPolicy } from './request-policy.js';
 import { schema } from './schema/index.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
-/** Armor's limits, tuned so that a 10,000-item batch in variables and a 100-item list written inline both pass. */
+/**
+ * Armor's limits, tuned so that a 10,000-item batch in variables, a 100-item list
+ * written inline, fifteen aliased batch mutations and GraphiQL's introspection
+ * all pass, while a field repeated hundreds of times does not.
+ */
 export const ARMOR_LIMITS = {
   maxAliases: 15,
-  maxDepth: 10,
+  maxDepth: 24,
   maxDirectives: 20,
   maxTokens: 20_000,
-  maxCost: 5_000,
+  maxCost: 500,
 } as const;
 
 export interface AppDependencies {
@@ -75,7 +79,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
   };
   const armor = new EnvelopArmor({
     maxAliases: { n: ARMOR_LIMITS.maxAliases },
-    maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: true },
+    maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: false },
     maxDirectives: { n: ARMOR_LIMITS.maxDirectives },
     maxTokens: { n: ARMOR_LIMITS.maxTokens },
     costLimit: { maxCost: ARMOR_LIMITS.maxCost, ignoreIntrospection: true },
@@ -107,7 +111,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     plugins: [
       graphiql,
       ...armor.protect().plugins,
-      useRequestErrorStatus(),
+      useRequestPolicy(),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       useGraphQlJit(),
       useErrorLocations(),

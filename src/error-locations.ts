@@ -33,19 +33,24 @@ export function useErrorLocations(): Plugin {
       );
       return {
         onExecuteDone({ result, setResult }) {
-          if (!operation || !('errors' in result) || !result.errors?.some((error) => !error.locations && error.path))
-            return;
+          if (!('errors' in result) || !result.errors) return;
+          const needsFix = (error: GraphQLError) =>
+            !(error instanceof GraphQLError) || (!error.locations && error.path);
+          if (!result.errors.some(needsFix)) return;
           const errors = result.errors.map((error) => {
-            const node = error.locations || !error.path ? undefined : fieldAt(operation.selectionSet, error.path);
-            if (!node) return error;
+            if (!needsFix(error)) return error;
+            const node =
+              error.locations || !error.path || !operation ? undefined : fieldAt(operation.selectionSet, error.path);
             return new GraphQLError(error.message, {
-              nodes: node,
+              nodes: node ?? null,
               path: error.path ?? null,
-              originalError: error.originalError ?? null,
-              extensions: error.extensions,
+              originalError: error.originalError instanceof GraphQLError ? error.originalError : null,
+              extensions: error.extensions ?? {},
             });
           });
-          setResult({ ...result, errors });
+          // Without jit's compiled `stringify`, which expects the errors it made itself.
+          const { stringify: _compiled, ...plain } = result as typeof result & { stringify?: unknown };
+          setResult({ ...plain, errors });
         },
       };
     },

@@ -58,7 +58,10 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
   });
   request.once('end', () => {
     if (refused) return;
-    if (size === 0) return then();
+    if (size === 0) {
+      answerJson(response, 400, 'The request body is empty: send a JSON object with a query.', false);
+      return;
+    }
     const text = Buffer.concat(chunks, size).toString('utf8');
     request.body = text;
     if (JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {

@@ -14,7 +14,23 @@ const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-export const text = z.string().max(MAX_STRING_LENGTH, `must be at most ${MAX_STRING_LENGTH} characters`);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** NUL and the other C0 controls but tab, line feed and carriage return. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Why a string may not be sent upstream, or undefined when it may. */
+function textProblem(value: string): string | undefined {
+  if (value.length > MAX_STRING_LENGTH) return `must be at most ${MAX_STRING_LENGTH} characters`;
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (no lone surrogates)';
+  if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters such as NUL';
+  return undefined;
+}
+
+export const text = z.string().superRefine((value, ctx) => {
+  const problem = textProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+});
 
 export const emailAddress = text.refine((value) => EMAIL.test(value.trim()), {
   error: 'must be an e-mail address such as jane@acme.com',
@@ -58,9 +74,7 @@ function checkFieldValue(value: unknown, path: Array<string | number>, issues: z
   const leafProblem = (leaf: unknown): string | undefined => {
     if (leaf === null || typeof leaf === 'boolean') return undefined;
     if (typeof leaf === 'number') return Number.isFinite(leaf) ? undefined : 'must be a finite number';
-    if (typeof leaf === 'string') {
-      return leaf.length <= MAX_STRING_LENGTH ? undefined : `must be at most ${MAX_STRING_LENGTH} characters`;
-    }
+    if (typeof leaf === 'string') return textProblem(leaf);
     return 'must be a string, number, boolean, null or a list of those';
   };
   if (Array.isArray(value)) {
@@ -118,8 +132,13 @@ export const customFields = jsonObject.superRefine((fields, ctx) => {
   for (const name of Object.keys(fields)) {
     if (PROTOTYPE_KEYS.has(name)) {
       ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" may not be used as a field name`, input: name });
-    } else if (name.length < 1 || name.length > 128) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'field names must be 1 to 128 characters', input: name });
+    } else if (name.length < 1 || name.length > 128 || textProblem(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'field names must be 1 to 128 characters of well-formed text',
+        input: name,
+      });
     } else checkFieldValue(fields[name], [name], ctx);
   }
 });
