@@ -1,22 +1,31 @@
 /** Match keys as the upstream compares them: case-insensitive e-mails and domains, loose LinkedIn URLs. */
 
+/** Applies a normalising step until it changes nothing, so that normalising twice is normalising once. */
+function untilStable(value: string, step: (value: string) => string): string {
+  let current = value;
+  for (let next = step(current); next !== current; next = step(current)) current = next;
+  return current;
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
 export function normaliseDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/\.$/, '');
+  return untilStable(domain, (value) => value.trim().toLowerCase().replace(/\.+$/, ''));
 }
 
 /** `https://www.LinkedIn.com/in/Jane/?x=1#y` and `linkedin.com/in/jane` are the same profile. */
 export function normaliseLinkedinUrl(url: string): string {
-  return url
-    .trim()
-    .toLowerCase()
-    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-    .replace(/^www\./, '')
-    .replace(/[?#].*$/, '')
-    .replace(/\/+$/, '');
+  return untilStable(url, (value) =>
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+      .replace(/^www\./, '')
+      .replace(/[?#].*$/, '')
+      .replace(/\/+$/, ''),
+  );
 }
 
 export interface ContactKeys {
