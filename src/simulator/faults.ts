@@ -6,9 +6,18 @@ export interface SimulatorFaults {
   readonly errorRate: number;
   /** Calls per second per key before 429s; 0 means unlimited. */
   readonly rateLimitPerSecond: number;
+  /** Share of calls whose connection is reset, half of them after the write was made. */
+  readonly resetRate?: number;
+  /** Share of calls delayed by a further `spikeMs`. */
+  readonly spikeRate?: number;
+  readonly spikeMs?: number;
 }
 
-export const NO_FAULTS: SimulatorFaults = Object.freeze({ latencyMs: 0, errorRate: 0, rateLimitPerSecond: 0 });
+export const NO_FAULTS: SimulatorFaults = Object.freeze({
+  latencyMs: 0,
+  errorRate: 0,
+  rateLimitPerSecond: 0,
+});
 
 interface FaultVariable {
   readonly name: string;
@@ -36,13 +45,34 @@ const FAULT_VARIABLES: readonly FaultVariable[] = [
     valid: (v) => Number.isInteger(v) && v >= 0,
     rule: 'must be a whole number of calls per second (0 for no limit)',
   },
+  {
+    name: 'SIMULATOR_RESET_RATE',
+    key: 'resetRate',
+    valid: (v) => v >= 0 && v <= 1,
+    rule: 'must be a number from 0 to 1',
+  },
+  {
+    name: 'SIMULATOR_SPIKE_RATE',
+    key: 'spikeRate',
+    valid: (v) => v >= 0 && v <= 1,
+    rule: 'must be a number from 0 to 1',
+  },
+  {
+    name: 'SIMULATOR_SPIKE_MS',
+    key: 'spikeMs',
+    valid: (v) => Number.isInteger(v) && v >= 0 && v <= 600_000,
+    rule: 'must be a whole number of milliseconds from 0 to 600000',
+  },
 ];
 
 export function parseSimulatorFaults(env: Readonly<Record<string, string | undefined>>): {
   value: SimulatorFaults;
   errors: string[];
 } {
-  const value: Record<keyof SimulatorFaults, number> = { ...NO_FAULTS };
+  const value: Partial<Record<keyof SimulatorFaults, number>> &
+    Pick<SimulatorFaults, 'latencyMs' | 'errorRate' | 'rateLimitPerSecond'> = {
+    ...NO_FAULTS,
+  };
   const errors: string[] = [];
   for (const variable of FAULT_VARIABLES) {
     const raw = env[variable.name]?.trim();

@@ -34,6 +34,9 @@ interface Answer {
   readonly headers?: Record<string, string>;
 }
 
+/** The connection is dropped instead of answered. */
+const RESET = Symbol('reset');
+
 type Route = (body: Record<string, unknown>, pathParams: string[]) => Answer;
 
 const ok = (data: unknown): Answer => ({ status: 200, body: { data } });
@@ -165,7 +168,7 @@ export function createSimulatorHandler(options: SimulatorOptions & { store: Simu
   const routes = routesFor(options.store);
   const rateWindows = new RateWindows(faults.rateLimitPerSecond);
 
-  async function answer(request: IncomingMessage, headers: Record<string, string>): Promise<Answer> {
+  async function answer(request: IncomingMessage, headers: Record<string, string>): Promise<Answer | typeof RESET> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const path = url.pathname.startsWith(SIMULATOR_BASE_PATH)
       ? url.pathname.slice(SIMULATOR_BASE_PATH.length)
@@ -173,6 +176,7 @@ export function createSimulatorHandler(options: SimulatorOptions & { store: Simu
     const matched = path === undefined ? undefined : matchRoute(routes, path);
     const rawBody = await readBody(request);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (faults.spikeRate && faults.spikeMs && random() < faults.spikeRate) await sleep(faults.spikeMs);
     if (!matched) return { status: 404, body: { detail: 'Not Found' } };
     if (request.method !== 'PUT') return { status: 405, body: { detail: 'Method Not Allowed' } };
     const key = bearerKey(request);
@@ -200,7 +204,12 @@ export function createSimulatorHandler(options: SimulatorOptions & { store: Simu
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return unprocessable('body', 'the body must be a JSON object', 'type_error.dict');
     }
-    return matched.route(body as Record<string, unknown>, matched.params);
+    // One roll: below half the reset rate the call is dropped unwritten, below the rate written and then dropped.
+    const resetRoll = faults.resetRate ? random() : 1;
+    if (resetRoll < (faults.resetRate ?? 0) / 2) return RESET;
+    const result = matched.route(body as Record<string, unknown>, matched.params);
+    if (resetRoll < (faults.resetRate ?? 0)) return RESET;
+    return result;
   }
 
   return (request: IncomingMessage, response: ServerResponse): void => {
@@ -210,6 +219,10 @@ export function createSimulatorHandler(options: SimulatorOptions & { store: Simu
     };
     answer(request, headers).then(
       (result) => {
+        if (result === RESET) {
+          request.socket.destroy();
+          return;
+        }
         response.writeHead(result.status, { ...headers, ...result.headers });
         response.end(JSON.stringify(result.body));
       },

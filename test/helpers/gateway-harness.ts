@@ -16,6 +16,8 @@ export interface HarnessOptions {
   readonly timeoutMs?: number;
   readonly maxAttempts?: number;
   readonly upstream?: 'LIVE' | 'SIMULATOR';
+  /** Random backoff jitter as in production; by default none, so that retries come at once. */
+  readonly realJitter?: boolean;
   readonly app?: Partial<AppDependencies>;
 }
 
@@ -43,7 +45,7 @@ export function createHarness(options: HarnessOptions): Harness {
     dispatcher: pool,
     timeoutMs: options.timeoutMs ?? 2_000,
     maxAttempts: options.maxAttempts ?? 4,
-    random: () => 0,
+    random: options.realJitter ? Math.random : () => 0,
   });
   const app = createApp({
     api: new Graph8Api(client),
