@@ -17,11 +17,16 @@ interface RenderedPage {
 /** The example operations GraphiQL opens on, one tab each. */
 export const EXAMPLE_TABS: NonNullable<GraphiQLOptions['defaultTabs']> = [
   {
-    query: `# Create or update one contact. Run it with the play button.
+    query: `# Create or update one contact: press the play button.
 mutation AssertContact {
   assertContact(
     listId: 5
-    contact: {workEmail: "jane@acme.com", firstName: "Jane", lastName: "Doe", jobTitle: "VP of Sales"}
+    contact: {
+      workEmail: "jane@acme.com"
+      firstName: "Jane"
+      lastName: "Doe"
+      jobTitle: "VP of Sales"
+    }
   ) {
     action
     count
