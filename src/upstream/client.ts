@@ -139,8 +139,10 @@ export class UpstreamClient {
     call: UpstreamCall,
   ): Promise<{ value: T; status: number } | AttemptFailure> {
     const remainingMs = call.deadlineMs === undefined ? Number.POSITIVE_INFINITY : call.deadlineMs - Date.now();
-    const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, remainingMs));
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeoutMs = Math.max(1, Math.floor(Math.min(this.options.timeoutMs, remainingMs)));
+    // A timer cleared as soon as the answer is read, so that nothing outlives the attempt.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
     let status: number;
     let headers: Record<string, string | string[] | undefined>;
     let bodyText: string;
@@ -155,13 +157,15 @@ export class UpstreamClient {
           'x-request-id': call.requestId,
         },
         body: payload,
-        signal: timeout,
+        signal: deadline.signal,
       });
       status = response.statusCode;
       headers = response.headers;
       bodyText = await response.body.text();
     } catch (error) {
-      return networkFailure(error, timeout.aborted, timeoutMs);
+      return networkFailure(error, deadline.signal.aborted, timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
     this.pacer.observe(call.apiKey, headers, Date.now());
     if (status >= 200 && status < 300) {

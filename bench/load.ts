@@ -1,0 +1,94 @@
+import autocannon from 'autocannon';
+import { freePort, printTable, startNodeProcess } from './lib/processes.js';
+
+/**
+ * `npm run load`: mixed single and batch mutations at 100+ connections
+ * against the gateway on its embedded simulator. Fails (exit 1) on any 5xx or
+ * when RSS at the end is more than 20% above RSS after the warm-up.
+ */
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 120);
+// A bounded key space: after the warm-up the simulator updates records instead of storing new ones.
+const PEOPLE = 5_000;
+
+const single = (n: number) =>
+  JSON.stringify({
+    query: 'mutation($c: ContactInput!) { assertContact(listId: 1, contact: $c) { action count } }',
+    variables: { c: { workEmail: `load${n % PEOPLE}@acme.com`, firstName: `P${n}` } },
+  });
+const batch = (n: number) =>
+  JSON.stringify({
+    query: 'mutation($c: [ContactInput!]!) { assertContacts(listId: 1, contacts: $c) { total failed } }',
+    variables: {
+      c: Array.from({ length: 50 }, (_, i) => ({
+        workEmail: `load${(n * 50 + i) % PEOPLE}@acme.com`,
+        jobTitle: 'Load',
+      })),
+    },
+  });
+
+function run(port: number, seconds: number): Promise<autocannon.Result> {
+  let counter = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            path: '/graphql',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer load-key' },
+            setupRequest: (request) => {
+              counter++;
+              // One request in ten is a 50-item batch.
+              return { ...request, body: counter % 10 === 0 ? batch(counter) : single(counter) };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+const port = await freePort();
+const gateway = await startNodeProcess('src/main.ts', { PORT: String(port), LOG_LEVEL: 'info' }, /serving GraphiQL/);
+await new Promise((resolve) => setTimeout(resolve, 1_000));
+try {
+  await run(port, WARMUP_SECONDS);
+  const rssAfterWarmup = gateway.rssMiB();
+  const result = await run(port, SECONDS);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const rssAtEnd = gateway.rssMiB();
+  const growth = (rssAtEnd - rssAfterWarmup) / rssAfterWarmup;
+  printTable(
+    `Load: ${SECONDS} s, ${CONNECTIONS} connections, 9 single assertContact to 1 assertContacts of 50 (embedded simulator)`,
+    [
+      {
+        requests: result.requests.total,
+        'req/s': Math.round(result.requests.average),
+        'p50 ms': result.latency.p50,
+        'p99 ms': result.latency.p99,
+        '2xx': result['2xx'],
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        'RSS after warm-up MiB': Math.round(rssAfterWarmup),
+        'RSS at end MiB': Math.round(rssAtEnd),
+        'RSS growth': `${(growth * 100).toFixed(1)}%`,
+      },
+    ],
+  );
+  const fivexx = result['5xx'] ?? 0;
+  if (fivexx > 0 || result.non2xx > 0 || result.errors > 0 || growth > 0.2) {
+    console.log(
+      `FAILED: ${fivexx} 5xx, ${result.non2xx} non-2xx, ${result.errors} errors, RSS growth ${(growth * 100).toFixed(1)}%`,
+    );
+    process.exitCode = 1;
+  }
+} finally {
+  await gateway.stop();
+}
