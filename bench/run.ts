@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark in turn, or the ones named (`npm run bench -- bulk`). */
 const benchmarks: Record<string, () => Promise<unknown>> = {
+  single: () => import('./single.js'),
   bulk: () => import('./bulk.js'),
 };
 

@@ -18,11 +18,11 @@ try {
       logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing operations in flight');
       void gateway.shutdown().then(({ drained }) => {
         logger.info({ drained }, drained ? 'shut down cleanly' : 'shut down after the grace period');
-        process.exit(0);
+        logger.flush(() => process.exit(0));
       });
     });
   }
 } catch (error) {
   logger.fatal({ err: error }, 'the gateway could not start');
-  process.exit(1);
+  logger.flush(() => process.exit(1));
 }

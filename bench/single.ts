@@ -1,0 +1,132 @@
+import autocannon from 'autocannon';
+import { freePort, median, printTable, type RunningProcess, startNodeProcess } from './lib/processes.js';
+
+/**
+ * One assertContact through the gateway against the same PUT /contacts/assert
+ * sent straight to the upstream (the limit: no gateway at all), with autocannon
+ * at 10 and 50 connections. Sides alternate within one run, after a warm-up;
+ * medians of the rounds are reported.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+const GRAPHQL_BODY = JSON.stringify({
+  query: 'mutation Assert($c: ContactInput!) { assertContact(listId: 5, contact: $c) { action count } }',
+  variables: { c: { workEmail: 'jane@acme.com', firstName: 'Jane', lastName: 'Doe', jobTitle: 'VP of Sales' } },
+});
+const REST_BODY = JSON.stringify({
+  list_id: 5,
+  work_email: 'jane@acme.com',
+  first_name: 'Jane',
+  last_name: 'Doe',
+  job_title: 'VP of Sales',
+});
+
+interface Side {
+  readonly name: string;
+  readonly url: string;
+  readonly method: 'POST' | 'PUT';
+  readonly body: string;
+  readonly cpuOf?: RunningProcess;
+}
+
+function hit(side: Side, connections: number, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: side.url,
+        method: side.method,
+        connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
+        body: side.body,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+export async function measureSides(sides: readonly Side[], title: string): Promise<void> {
+  const rows: Array<Record<string, string | number>> = [];
+  for (const connections of [10, 50]) {
+    for (const side of sides) await hit(side, connections, 2);
+    const samples = new Map<string, { rps: number[]; p50: number[]; p99: number[]; cpu: number[]; non2xx: number }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of sides) {
+        const cpuBefore = side.cpuOf?.cpuMs() ?? 0;
+        const result = await hit(side, connections, SECONDS);
+        const cpu = side.cpuOf ? side.cpuOf.cpuMs() - cpuBefore : Number.NaN;
+        const entry = samples.get(side.name) ?? { rps: [], p50: [], p99: [], cpu: [], non2xx: 0 };
+        entry.rps.push(result.requests.average);
+        entry.p50.push(result.latency.p50);
+        entry.p99.push(result.latency.p99);
+        entry.cpu.push((cpu * 1000) / Math.max(1, result.requests.total));
+        entry.non2xx += result.non2xx + result.errors;
+        samples.set(side.name, entry);
+      }
+    }
+    const baseline = median(samples.get(sides[0]?.name ?? '')?.rps ?? [1]);
+    for (const side of sides) {
+      const entry = samples.get(side.name);
+      if (!entry) continue;
+      rows.push({
+        connections,
+        side: side.name,
+        'req/s': Math.round(median(entry.rps)),
+        [`% of ${sides[0]?.name}`]: `${((median(entry.rps) / baseline) * 100).toFixed(1)}%`,
+        'p50 ms': median(entry.p50),
+        'p99 ms': median(entry.p99),
+        'CPU us/req': Number.isNaN(median(entry.cpu)) ? '-' : Math.round(median(entry.cpu)),
+        'non-2xx': entry.non2xx,
+      });
+    }
+  }
+  printTable(title, rows);
+}
+
+export async function startMinimalUpstream(): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const child = await startNodeProcess('bench/lib/minimal-upstream.ts', { PORT: String(port) }, /listening/);
+  return { port, process: child };
+}
+
+export async function startGatewayProcess(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const child = await startNodeProcess(
+    'src/main.ts',
+    {
+      PORT: String(port),
+      GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+      NODE_ENV: 'production',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    },
+    /serving GraphiQL/,
+  );
+  return { port, process: child };
+}
+
+const upstream = await startMinimalUpstream();
+const gateway = await startGatewayProcess(upstream.port);
+try {
+  await measureSides(
+    [
+      {
+        name: 'direct',
+        url: `http://127.0.0.1:${upstream.port}/api/v1/contacts/assert`,
+        method: 'PUT',
+        body: REST_BODY,
+      },
+      {
+        name: 'gateway',
+        url: `http://127.0.0.1:${gateway.port}/graphql`,
+        method: 'POST',
+        body: GRAPHQL_BODY,
+        cpuOf: gateway.process,
+      },
+    ],
+    `Single assertContact: gateway vs the upstream alone (${ROUNDS} alternating rounds of ${SECONDS} s, medians; gateway CPU from /proc)`,
+  );
+} finally {
+  await gateway.process.stop();
+  await upstream.process.stop();
+}
