@@ -10,6 +10,9 @@ const config: CodegenConfig = {
       plugins: ['schema-ast'],
       config: { sort: true, includeDirectives: true },
     },
+    'subgraph.graphql': {
+      plugins: ['./codegen/subgraph-sdl.ts'],
+    },
     'examples/generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },

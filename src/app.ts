@@ -15,7 +15,7 @@ import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useOperationLog } from './operation-log.js';
 import { useRequestPolicy } from './request-policy.js';
-import { schema } from './schema/index.js';
+import { subgraphSchema } from './schema/index.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -92,7 +92,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
   });
   const isReady = dependencies.isReady ?? (() => true);
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema,
+    schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ request }) => createContext(contextDependencies, request),
     graphiql: false,

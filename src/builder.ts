@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.js';
@@ -13,7 +15,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
 }>({
-  plugins: [ValidationPlugin],
+  // Federation last: it must see the resolvers the validation plugin wraps.
+  plugins: [ValidationPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   validation: {
     // Yoga masks Pothos's own validation error: answer a plain GraphQLError with every issue.
