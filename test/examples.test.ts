@@ -1,0 +1,47 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importContacts } from '../examples/frontend/import-contacts.js';
+import { parseConfig } from '../src/config.js';
+import { type RunningGateway, startGateway } from '../src/gateway.js';
+import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
+
+let upstream: RecordingUpstream;
+let gateway: RunningGateway;
+beforeAll(async () => {
+  upstream = await startRecordingUpstream((call) => {
+    const contacts = (call.body as { contacts: unknown[] }).contacts;
+    return {
+      body: {
+        data: {
+          total: contacts.length,
+          created: contacts.length - 1,
+          updated: 0,
+          errors: [{ index: 1, message: 'Email bounced' }],
+        },
+      },
+    };
+  });
+  const parsed = parseConfig({ PORT: '0', GRAPH8_API_URL: upstream.url });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+});
+afterAll(async () => {
+  await gateway.shutdown();
+  await upstream.close();
+});
+
+describe("the README's frontend example (urql with typed operations)", () => {
+  it('imports rows and reads errors back by index', async () => {
+    const rows = [
+      { workEmail: 'ok@acme.com' },
+      { workEmail: 'bounce@acme.com', firstName: 'B' },
+      { workEmail: 'ok2@acme.com' },
+    ];
+    expect(await importContacts(gateway.url, 'caller-key', 5, rows)).toEqual({
+      written: 2,
+      failedRows: [{ row: rows[1], code: 'REJECTED', message: 'Email bounced' }],
+      unplaced: 0,
+    });
+    expect(upstream.calls[0]?.headers.authorization).toBe('Bearer caller-key');
+  });
+});
