@@ -2,6 +2,7 @@
 const benchmarks: Record<string, () => Promise<unknown>> = {
   single: () => import('./single.js'),
   bulk: () => import('./bulk.js'),
+  memory: () => import('./memory.js'),
 };
 
 const chosen = process.argv.slice(2);

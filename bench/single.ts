@@ -98,7 +98,7 @@ export async function startGatewayProcess(upstreamPort: number): Promise<{ port:
       PORT: String(port),
       GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
       NODE_ENV: 'production',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      LOG_LEVEL: 'info',
     },
     /serving GraphiQL/,
   );

@@ -48,10 +48,7 @@ export interface AppDependencies {
   readonly extraPlugins?: readonly Plugin[];
 }
 
-export type GatewayApp = YogaServerInstance<Record<string, unknown>, GatewayContext> & {
-  /** Renders and compresses the GraphiQL page ahead of the first browser. */
-  warmGraphiQL(): Promise<void>;
-};
+export type GatewayApp = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 /**
  * Grants the listed origins and nobody else: an unlisted origin gets no CORS
@@ -91,7 +88,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     defaultEditorToolsVisibility: true,
   });
   const isReady = dependencies.isReady ?? (() => true);
-  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+  return createYoga<Record<string, unknown>, GatewayContext>({
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ request }) => createContext(contextDependencies, request),
@@ -121,5 +118,4 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       ...(dependencies.extraPlugins ?? []),
     ],
   });
-  return Object.assign(yoga, { warmGraphiQL: graphiql.warm });
 }

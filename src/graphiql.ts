@@ -132,16 +132,14 @@ function preferredEncoding(acceptEncoding: string | null): 'br' | 'gzip' | undef
  * Serves GraphiQL from the package (no CDN) on GET /graphql for browsers:
  * rendered and compressed once, with an ETag so that a reload costs a 304.
  */
-export function useGraphiQLPage(graphqlEndpoint: string, options: GraphiQLOptions): Plugin & { warm(): Promise<void> } {
+export function useGraphiQLPage(graphqlEndpoint: string, options: GraphiQLOptions): Plugin {
+  // Rendered on the first browser visit: API-only deployments never hold the 9 MB page.
   let page: Promise<RenderedPage> | undefined;
   const rendered = () => {
     page ??= renderPage(options);
     return page;
   };
   return {
-    warm: async () => {
-      await rendered();
-    },
     onRequest({ request, url, fetchAPI, endResponse }) {
       if (url.pathname.replace(/\/$/, '') !== graphqlEndpoint || !shouldRenderGraphiQL(request)) return;
       return rendered().then((current) => {

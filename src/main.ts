@@ -12,7 +12,6 @@ const logger = createLogger(config.logLevel);
 
 try {
   const gateway = await startGateway(config, logger);
-  void gateway.app.warmGraphiQL();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing operations in flight');
