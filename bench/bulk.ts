@@ -1,5 +1,12 @@
 import { request } from 'undici';
-import { freePort, median, printTable, type RunningProcess, startNodeProcess } from './lib/processes.js';
+import {
+  freePort,
+  median,
+  printTable,
+  type RunningProcess,
+  startGatewayProcess,
+  startNodeProcess,
+} from './lib/processes.js';
 
 /**
  * 10,000 contacts in one assertContacts, 8 calls in flight, an upstream taking
@@ -36,17 +43,12 @@ async function main() {
   );
   let gateway: RunningProcess | undefined;
   try {
-    gateway = await startNodeProcess(
-      'src/main.ts',
-      {
-        PORT: String(gatewayPort),
-        GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-        UPSTREAM_CONCURRENCY: String(CONCURRENCY),
-        LOG_LEVEL: 'info',
-        NODE_ENV: 'production',
-      },
-      /serving GraphiQL/,
-    );
+    gateway = await startGatewayProcess({
+      PORT: String(gatewayPort),
+      GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+      UPSTREAM_CONCURRENCY: String(CONCURRENCY),
+      NODE_ENV: 'production',
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rows: Array<Record<string, string | number>> = [];
     const walls: number[] = [];

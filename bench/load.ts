@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { freePort, printTable, startNodeProcess } from './lib/processes.js';
+import { freePort, printTable, startGatewayProcess } from './lib/processes.js';
 
 /**
  * `npm run load`: mixed single and batch mutations at 100+ connections
@@ -55,7 +55,7 @@ function run(port: number, seconds: number): Promise<autocannon.Result> {
 }
 
 const port = await freePort();
-const gateway = await startNodeProcess('src/main.ts', { PORT: String(port), LOG_LEVEL: 'info' }, /serving GraphiQL/);
+const gateway = await startGatewayProcess({ PORT: String(port) });
 await new Promise((resolve) => setTimeout(resolve, 1_000));
 try {
   await run(port, WARMUP_SECONDS);

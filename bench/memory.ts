@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { freePort, printTable, startNodeProcess } from './lib/processes.js';
+import { freePort, printTable, startGatewayProcess, startNodeProcess } from './lib/processes.js';
 
 /** Peak RSS of the gateway with ten 10,000-item assertContacts in flight at once (20 ms upstream). */
 const MUTATIONS = 10;
@@ -12,16 +12,12 @@ const upstream = await startNodeProcess(
   { PORT: String(upstreamPort), LATENCY_MS: '20' },
   /listening/,
 );
-const gateway = await startNodeProcess(
-  'src/main.ts',
-  {
-    PORT: String(gatewayPort),
-    GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-    NODE_ENV: 'production',
-    UPSTREAM_CONCURRENCY: '8',
-  },
-  /serving GraphiQL/,
-);
+const gateway = await startGatewayProcess({
+  PORT: String(gatewayPort),
+  GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+  NODE_ENV: 'production',
+  UPSTREAM_CONCURRENCY: '8',
+});
 try {
   const rssIdle = gateway.rssMiB();
   const bodies = Array.from({ length: MUTATIONS }, (_, m) =>

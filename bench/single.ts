@@ -1,5 +1,12 @@
 import autocannon from 'autocannon';
-import { freePort, median, printTable, type RunningProcess, startNodeProcess } from './lib/processes.js';
+import {
+  freePort,
+  median,
+  printTable,
+  type RunningProcess,
+  startGatewayProcess,
+  startNodeProcess,
+} from './lib/processes.js';
 
 /**
  * One assertContact through the gateway against the same PUT /contacts/assert
@@ -46,7 +53,7 @@ function hit(side: Side, connections: number, seconds: number): Promise<autocann
   });
 }
 
-export async function measureSides(sides: readonly Side[], title: string): Promise<void> {
+async function measureSides(sides: readonly Side[], title: string): Promise<void> {
   const rows: Array<Record<string, string | number>> = [];
   for (const connections of [10, 50]) {
     for (const side of sides) await hit(side, connections, 2);
@@ -84,29 +91,24 @@ export async function measureSides(sides: readonly Side[], title: string): Promi
   printTable(title, rows);
 }
 
-export async function startMinimalUpstream(): Promise<{ port: number; process: RunningProcess }> {
+async function startMinimalUpstream(): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
   const child = await startNodeProcess('bench/lib/minimal-upstream.ts', { PORT: String(port) }, /listening/);
   return { port, process: child };
 }
 
-export async function startGatewayProcess(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
+async function startGatewayOn(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
-  const child = await startNodeProcess(
-    'src/main.ts',
-    {
-      PORT: String(port),
-      GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-    },
-    /serving GraphiQL/,
-  );
+  const child = await startGatewayProcess({
+    PORT: String(port),
+    GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+    NODE_ENV: 'production',
+  });
   return { port, process: child };
 }
 
 const upstream = await startMinimalUpstream();
-const gateway = await startGatewayProcess(upstream.port);
+const gateway = await startGatewayOn(upstream.port);
 try {
   await measureSides(
     [

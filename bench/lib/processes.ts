@@ -33,9 +33,8 @@ export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp,
-  nodeArgs: string[] = [],
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -72,6 +71,11 @@ export async function startNodeProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Starts the gateway (`src/main.ts`) as `npm start` does, waiting for its start line. */
+export function startGatewayProcess(env: Record<string, string>): Promise<RunningProcess> {
+  return startNodeProcess('src/main.ts', { LOG_LEVEL: 'info', ...env }, /serving GraphiQL/);
 }
 
 export function median(values: readonly number[]): number {
