@@ -1,10 +1,9 @@
 import { connect } from 'node:net';
 import { getIntrospectionQuery } from 'graphql';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/gateway.js';
 import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
+import { startTestGateway } from './helpers/test-gateway.js';
 
 /** Hostile and clumsy requests from the OWASP GraphQL cheat sheet and scanner lists. */
 
@@ -14,14 +13,11 @@ let gateway: RunningGateway;
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream(() => ({ body: { data: { action: 'created', count: 1 } } }));
-  const parsed = parseConfig({
-    PORT: '0',
+  gateway = await startTestGateway({
     NODE_ENV: 'production',
     GRAPH8_API_URL: upstream.url,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
   });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
 });
 afterAll(async () => {
   await gateway.shutdown();

@@ -1,9 +1,8 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContacts } from '../examples/frontend/import-contacts.js';
-import { parseConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/gateway.js';
 import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
+import { startTestGateway } from './helpers/test-gateway.js';
 
 let upstream: RecordingUpstream;
 let gateway: RunningGateway;
@@ -21,9 +20,7 @@ beforeAll(async () => {
       },
     };
   });
-  const parsed = parseConfig({ PORT: '0', GRAPH8_API_URL: upstream.url });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+  gateway = await startTestGateway({ GRAPH8_API_URL: upstream.url });
 });
 afterAll(async () => {
   await gateway.shutdown();

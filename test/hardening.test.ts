@@ -1,16 +1,15 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssertContactDocument } from '../examples/generated/graphql.js';
 import { gatewayKeyPolicy } from '../src/auth.js';
-import { parseConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/server.js';
 import { createHarness } from './helpers/gateway-harness.js';
 import { startRecordingUpstream } from './helpers/recording-upstream.js';
+import { startTestGateway } from './helpers/test-gateway.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -18,9 +17,7 @@ afterEach(async () => {
 });
 
 async function gatewayWith(env: Record<string, string>): Promise<RunningGateway> {
-  const parsed = parseConfig({ PORT: '0', ...env });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  const gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+  const gateway = await startTestGateway(env);
   cleanups.push(() => gateway.shutdown());
   return gateway;
 }

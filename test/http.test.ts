@@ -1,16 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/gateway.js';
+import { startTestGateway } from './helpers/test-gateway.js';
 
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  const parsed = parseConfig({ PORT: '0', MAX_BODY_BYTES: '200000' });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+  gateway = await startTestGateway({ MAX_BODY_BYTES: '200000' });
 });
 afterAll(async () => {
   await gateway.shutdown();

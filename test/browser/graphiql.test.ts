@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { type RunningGateway, startGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/gateway.js';
+import { startTestGateway } from '../helpers/test-gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
@@ -17,9 +16,7 @@ describe.skipIf(!available)('GraphiQL in a real browser, offline but for loopbac
   let browser: Browser;
 
   beforeAll(async () => {
-    const parsed = parseConfig({ PORT: '0' });
-    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+    gateway = await startTestGateway();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

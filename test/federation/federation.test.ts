@@ -4,12 +4,11 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { type RunningGateway, startGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/gateway.js';
 import { createdBatch, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
 import { serveOnLoopback } from '../helpers/serve-fetch.js';
+import { startTestGateway } from '../helpers/test-gateway.js';
 
 /** A second subgraph that owns a `Contact` entity of its own, as a company graph would. */
 const PEOPLE_SDL = /* GraphQL */ `
@@ -32,9 +31,7 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream((call) =>
     call.path.endsWith('/batch') ? createdBatch(call) : { body: { data: { action: 'created', count: 1 } } },
   );
-  const parsed = parseConfig({ PORT: '0', GRAPH8_API_URL: upstream.url });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+  gateway = await startTestGateway({ GRAPH8_API_URL: upstream.url });
   const peopleSchema = buildSubgraphSchema({
     typeDefs: parse(PEOPLE_SDL),
     resolvers: { Query: { contact: (_: unknown, { id }: { id: string }) => ({ id, email: `${id}@people.example` }) } },

@@ -3,11 +3,10 @@ import { stitchSchemas } from '@graphql-tools/stitch';
 import { RenameRootFields, RenameTypes, schemaFromExecutor } from '@graphql-tools/wrap';
 import { type GraphQLSchema, graphql } from 'graphql';
 import { createSchema } from 'graphql-yoga';
-import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { type RunningGateway, startGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/gateway.js';
 import { createdBatch, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { startTestGateway } from '../helpers/test-gateway.js';
 
 /** A company's own schema, which already has Contact and ContactInput types of its own. */
 const localSchema = createSchema({
@@ -35,9 +34,7 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream((call) =>
     call.path.endsWith('/batch') ? createdBatch(call) : { body: { data: { action: 'created', count: 1 } } },
   );
-  const parsed = parseConfig({ PORT: '0', GRAPH8_API_URL: upstream.url });
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  gateway = await startGateway(parsed.config, pino({ level: 'silent' }));
+  gateway = await startTestGateway({ GRAPH8_API_URL: upstream.url });
 });
 afterAll(async () => {
   await gateway.shutdown();
