@@ -25,7 +25,7 @@ export const GRAPHQL_ENDPOINT = '/graphql';
  * written inline, fifteen aliased batch mutations and GraphiQL's introspection
  * all pass, while a field repeated hundreds of times does not.
  */
-export const ARMOR_LIMITS = {
+const ARMOR_LIMITS = {
   maxAliases: 15,
   maxDepth: 24,
   maxDirectives: 20,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { GraphQLError } from 'graphql';
 import { type AccessPolicy, type CallerAccess, resolveAccess } from './auth.js';
 import { unauthenticated } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -66,7 +65,7 @@ export function createContext(dependencies: ContextDependencies, request: Reques
     metrics: dependencies.metrics,
     upstreamCall(): UpstreamCall {
       access ??= resolveAccess(dependencies.access, request.headers.get('authorization'));
-      if (!access.ok) throw unauthenticated(access.reason) satisfies GraphQLError;
+      if (!access.ok) throw unauthenticated(access.reason);
       return {
         apiKey: access.apiKey,
         requestId,
