@@ -19,20 +19,24 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
-/** Why a string may not be sent upstream, or undefined when it may. */
+const TOO_LONG = `must be at most ${MAX_STRING_LENGTH} characters`;
+const MALFORMED = 'must be well-formed Unicode (no lone surrogates)';
+const CONTROLLED = 'must not contain control characters such as NUL';
+
+/** Why a string may not be sent upstream, or undefined when it may (for values inside JSON objects). */
 function textProblem(value: string): string | undefined {
-  if (value.length > MAX_STRING_LENGTH) return `must be at most ${MAX_STRING_LENGTH} characters`;
-  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (no lone surrogates)';
-  if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters such as NUL';
+  if (value.length > MAX_STRING_LENGTH) return TOO_LONG;
+  if (LONE_SURROGATE.test(value)) return MALFORMED;
+  if (CONTROL_CHARACTER.test(value)) return CONTROLLED;
   return undefined;
 }
 
-// Plain checks rather than one superRefine: a quarter of the cost on a 10,000-item list.
+// The same rules as plain checks rather than one superRefine: a quarter of the cost on a 10,000-item list.
 export const text = z
   .string()
-  .max(MAX_STRING_LENGTH, `must be at most ${MAX_STRING_LENGTH} characters`)
-  .refine((value) => !LONE_SURROGATE.test(value), { error: 'must be well-formed Unicode (no lone surrogates)' })
-  .refine((value) => !CONTROL_CHARACTER.test(value), { error: 'must not contain control characters such as NUL' });
+  .max(MAX_STRING_LENGTH, TOO_LONG)
+  .refine((value) => !LONE_SURROGATE.test(value), { error: MALFORMED })
+  .refine((value) => !CONTROL_CHARACTER.test(value), { error: CONTROLLED });
 
 export const emailAddress = text.refine((value) => EMAIL.test(value.trim()), {
   error: 'must be an e-mail address such as jane@acme.com',
