@@ -31,31 +31,41 @@ function textProblem(value: string): string | undefined {
   return undefined;
 }
 
-// The same rules as plain checks rather than one superRefine: a quarter of the cost on a 10,000-item list.
-export const text = z
-  .string()
-  .max(MAX_STRING_LENGTH, TOO_LONG)
-  .refine((value) => !LONE_SURROGATE.test(value), { error: MALFORMED })
-  .refine((value) => !CONTROL_CHARACTER.test(value), { error: CONTROLLED });
+/**
+ * A string under the text rules and, when given, one more: each as a single
+ * zod check, the cheapest form on a 10,000-item list.
+ */
+function checkedText(rule?: { test: (value: string) => boolean; message: string }) {
+  return z.string().check((payload) => {
+    const problem = textProblem(payload.value) ?? (rule && !rule.test(payload.value) ? rule.message : undefined);
+    if (problem) payload.issues.push({ code: 'custom', message: problem, input: payload.value });
+  });
+}
 
-export const emailAddress = text.refine((value) => EMAIL.test(value.trim()), {
-  error: 'must be an e-mail address such as jane@acme.com',
+export const text = checkedText();
+
+export const emailAddress = checkedText({
+  test: (value) => EMAIL.test(value.trim()),
+  message: 'must be an e-mail address such as jane@acme.com',
 });
 
-export const linkedinUrl = text.refine(isLinkedinUrl, {
-  error: 'must be an http(s) URL on linkedin.com such as https://www.linkedin.com/in/jane-doe',
+export const linkedinUrl = checkedText({
+  test: isLinkedinUrl,
+  message: 'must be an http(s) URL on linkedin.com such as https://www.linkedin.com/in/jane-doe',
 });
 
-export const hostName = text.refine((value) => HOST_NAME.test(value.trim()), {
-  error: 'must be a bare host name such as acme.com (no scheme, path or port)',
+export const hostName = checkedText({
+  test: (value) => HOST_NAME.test(value.trim()),
+  message: 'must be a bare host name such as acme.com (no scheme, path or port)',
 });
 
 export const listId = z.number().int().positive('must be a positive integer');
 
 export const recordId = z.string().regex(RECORD_ID, 'must be 1 to 64 letters, digits, _ or -');
 
-export const currencyCode = text.refine((value) => CURRENCIES.has(value), {
-  error: 'must be an ISO 4217 currency code such as USD or EUR',
+export const currencyCode = checkedText({
+  test: (value) => CURRENCIES.has(value),
+  message: 'must be an ISO 4217 currency code such as USD or EUR',
 });
 
 export const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
