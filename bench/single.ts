@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import autocannon from 'autocannon';
 import {
   freePort,
@@ -97,6 +98,23 @@ async function startMinimalUpstream(): Promise<{ port: number; process: RunningP
   return { port, process: child };
 }
 
+/** The peer from bench/peer (`npm ci` there first); skipped with a note when it is not installed. */
+async function startPeer(upstreamPort: number): Promise<{ port: number; process: RunningProcess } | undefined> {
+  const cli = 'bench/peer/node_modules/@graphql-hive/gateway/dist/bin.js';
+  if (!existsSync(cli)) {
+    console.log('peer skipped: run `npm ci` in bench/peer to compare with GraphQL Mesh + Hive Gateway');
+    return undefined;
+  }
+  const port = await freePort();
+  const child = await startNodeProcess(
+    cli,
+    { GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`, NODE_ENV: 'production' },
+    /Listening on/,
+    ['supergraph', 'bench/peer/supergraph.graphql', '--port', String(port)],
+  );
+  return { port, process: child };
+}
+
 async function startGatewayOn(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
   const child = await startGatewayProcess({
@@ -107,8 +125,16 @@ async function startGatewayOn(upstreamPort: number): Promise<{ port: number; pro
   return { port, process: child };
 }
 
+const PEER_BODY = JSON.stringify({
+  query: 'mutation Assert($c: ContactAssert_Input) { assertContact(input: $c) { data { action count } } }',
+  variables: {
+    c: { list_id: 5, work_email: 'jane@acme.com', first_name: 'Jane', last_name: 'Doe', job_title: 'VP of Sales' },
+  },
+});
+
 const upstream = await startMinimalUpstream();
 const gateway = await startGatewayOn(upstream.port);
+const peer = await startPeer(upstream.port);
 try {
   await measureSides(
     [
@@ -125,10 +151,22 @@ try {
         body: GRAPHQL_BODY,
         cpuOf: gateway.process,
       },
+      ...(peer
+        ? [
+            {
+              name: 'peer',
+              url: `http://127.0.0.1:${peer.port}/graphql`,
+              method: 'POST' as const,
+              body: PEER_BODY,
+              cpuOf: peer.process,
+            },
+          ]
+        : []),
     ],
-    `Single assertContact: gateway vs the upstream alone (${ROUNDS} alternating rounds of ${SECONDS} s, medians; gateway CPU from /proc)`,
+    `Single assertContact: gateway vs the upstream alone and the peer (GraphQL Mesh + Hive Gateway) (${ROUNDS} alternating rounds of ${SECONDS} s, medians; gateway CPU from /proc)`,
   );
 } finally {
+  await peer?.process.stop();
   await gateway.process.stop();
   await upstream.process.stop();
 }

@@ -28,13 +28,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node --import tsx <script>` and waits for a line matching `ready` on stdout. */
+/** Starts `node <script> <args>` and waits for a line matching `ready` on stdout. */
 export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp,
+  args: readonly string[] = [],
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // TypeScript through the tsx loader; plain JavaScript (the peer's CLI) as it is.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
