@@ -34,13 +34,11 @@ export function useErrorLocations(): Plugin {
       return {
         onExecuteDone({ result, setResult }) {
           if (!('errors' in result) || !result.errors) return;
-          const needsFix = (error: GraphQLError) =>
-            !(error instanceof GraphQLError) || (!error.locations && error.path);
+          const needsFix = (error: GraphQLError) => !error.locations && error.path !== undefined;
           if (!result.errors.some(needsFix)) return;
           const errors = result.errors.map((error) => {
             if (!needsFix(error)) return error;
-            const node =
-              error.locations || !error.path || !operation ? undefined : fieldAt(operation.selectionSet, error.path);
+            const node = error.path && operation ? fieldAt(operation.selectionSet, error.path) : undefined;
             return new GraphQLError(error.message, {
               nodes: node ?? null,
               path: error.path ?? null,
@@ -48,9 +46,7 @@ export function useErrorLocations(): Plugin {
               extensions: error.extensions ?? {},
             });
           });
-          // Without jit's compiled `stringify`, which expects the errors it made itself.
-          const { stringify: _compiled, ...plain } = result as typeof result & { stringify?: unknown };
-          setResult({ ...plain, errors });
+          setResult({ ...result, errors });
         },
       };
     },

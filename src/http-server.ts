@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { JSON_MEDIA_TYPES } from './request-policy.js';
 
 /** Above the 60 s idle timeout common load balancers use, so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const HEADERS_TIMEOUT_MS = 66_000;
-const JSON_CONTENT_TYPE = /^application\/(graphql\+)?json\s*(;|$)/i;
 
 export interface GatewayHttpServer {
   readonly server: Server;
@@ -64,7 +64,7 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
     }
     const text = Buffer.concat(chunks, size).toString('utf8');
     request.body = text;
-    if (JSON_CONTENT_TYPE.test(request.headers['content-type'] ?? '')) {
+    if (JSON_MEDIA_TYPES.test(request.headers['content-type'] ?? '')) {
       try {
         const parsed: unknown = JSON.parse(text);
         if (typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0) request.body = parsed;

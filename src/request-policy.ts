@@ -6,7 +6,8 @@ interface HttpExtension {
   spec?: boolean;
 }
 
-const JSON_MEDIA_TYPES = /^application\/(json|graphql-response\+json|graphql\+json)\s*(;|$)/i;
+/** The only POST bodies the gateway reads; the HTTP layer parses these ahead of Yoga. */
+export const JSON_MEDIA_TYPES = /^application\/(json|graphql-response\+json|graphql\+json)\s*(;|$)/i;
 
 function refusal(fetchAPI: { Response: typeof Response }, status: number, message: string): Response {
   return new fetchAPI.Response(JSON.stringify({ errors: [{ message }] }), {

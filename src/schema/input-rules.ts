@@ -23,7 +23,7 @@ const TOO_LONG = `must be at most ${MAX_STRING_LENGTH} characters`;
 const MALFORMED = 'must be well-formed Unicode (no lone surrogates)';
 const CONTROLLED = 'must not contain control characters such as NUL';
 
-/** Why a string may not be sent upstream, or undefined when it may (for values inside JSON objects). */
+/** Why a string may not be sent upstream, or undefined when it may: for input fields and JSON values alike. */
 function textProblem(value: string): string | undefined {
   if (value.length > MAX_STRING_LENGTH) return TOO_LONG;
   if (LONE_SURROGATE.test(value)) return MALFORMED;

@@ -69,10 +69,7 @@ export function parseSimulatorFaults(env: Readonly<Record<string, string | undef
   value: SimulatorFaults;
   errors: string[];
 } {
-  const value: Partial<Record<keyof SimulatorFaults, number>> &
-    Pick<SimulatorFaults, 'latencyMs' | 'errorRate' | 'rateLimitPerSecond'> = {
-    ...NO_FAULTS,
-  };
+  const value: { -readonly [K in keyof SimulatorFaults]: SimulatorFaults[K] } = { ...NO_FAULTS };
   const errors: string[] = [];
   for (const variable of FAULT_VARIABLES) {
     const raw = env[variable.name]?.trim();
