@@ -1,6 +1,6 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
-import { createYoga, type Plugin, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { AccessPolicy } from './auth.js';
 import {
@@ -14,6 +14,7 @@ import { useErrorLocations } from './error-locations.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useOperationLog } from './operation-log.js';
+import { useOperationalEndpoints } from './operational-endpoints.js';
 import { useRequestPolicy } from './request-policy.js';
 import { subgraphSchema } from './schema/index.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
@@ -112,9 +113,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       useGraphQlJit(),
       useErrorLocations(),
-      useReadinessCheck({ endpoint: '/readiness', check: isReady }),
-      dependencies.metrics.yogaPlugin(),
-      useOperationLog(dependencies.logger),
+      useOperationalEndpoints(isReady, dependencies.metrics),
+      useOperationLog(dependencies.logger, dependencies.metrics),
       ...(dependencies.extraPlugins ?? []),
     ],
   });

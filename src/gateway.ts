@@ -43,6 +43,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     maxAttempts: config.upstreamMaxAttempts,
   });
   let ready = true;
+  const metrics = new GatewayMetrics();
   const app = createApp({
     api: new Graph8Api(client),
     access: accessPolicy(config),
@@ -52,9 +53,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     corsOrigins: config.corsOrigins,
     production: config.production,
     isReady: () => ready,
-    metrics: new GatewayMetrics(),
+    metrics,
   });
-  const http = createGatewayHttpServer(app, config.maxBodyBytes);
+  const http = createGatewayHttpServer(app, {
+    maxBodyBytes: config.maxBodyBytes,
+    onAnswered: (method, status, seconds) => metrics.recordHttpRequest(method, status, seconds),
+  });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, () => resolve());

@@ -77,7 +77,14 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
   request.once('error', () => response.destroy());
 }
 
-export function createGatewayHttpServer(handler: RequestListener, maxBodyBytes: number): GatewayHttpServer {
+export interface HttpServerOptions {
+  readonly maxBodyBytes: number;
+  /** Called once per request taken (413s included, the 503s of a drain not) when its response is done. */
+  readonly onAnswered?: (method: string, status: number, seconds: number) => void;
+}
+
+export function createGatewayHttpServer(handler: RequestListener, options: HttpServerOptions): GatewayHttpServer {
+  const { maxBodyBytes, onAnswered } = options;
   let inFlight = 0;
   let draining = false;
   let onIdle: (() => void) | undefined;
@@ -91,7 +98,9 @@ export function createGatewayHttpServer(handler: RequestListener, maxBodyBytes: 
         return;
       }
       inFlight++;
+      const started = performance.now();
       response.once('close', () => {
+        onAnswered?.(request.method ?? 'other', response.statusCode, (performance.now() - started) / 1000);
         inFlight--;
         if (inFlight === 0) onIdle?.();
       });

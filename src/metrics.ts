@@ -1,17 +1,37 @@
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import type { Plugin } from 'graphql-yoga';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { BatchAssertResult } from './batch/assert-batch.js';
 import type { AttemptEvent } from './upstream/client.js';
 import type { RecordKind } from './upstream/graph8-api.js';
 
 /**
- * The gateway's Prometheus metrics: Yoga's operation metrics plus the
- * upstream's own. Labels are routes, statuses and outcomes only: never a key,
+ * The gateway's Prometheus metrics: HTTP requests, GraphQL operations and
+ * their error codes, the upstream's calls, batches, and the process's own. Labels are routes, statuses and outcomes only: never a key,
  * a token, a URL or an input value.
  */
+/** Methods counted by name; anything else is `other`, so that a client cannot mint label values. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+
 export class GatewayMetrics {
   readonly registry = new Registry();
+  private readonly httpDuration = new Histogram({
+    name: 'graph8_http_request_duration_seconds',
+    help: 'HTTP requests answered, by method and status, from the first byte read to the last byte written',
+    labelNames: ['method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly operations = new Counter({
+    name: 'graph8_graphql_operations_total',
+    help: 'GraphQL operations executed, by operation type and outcome (ok, or error when any error came back)',
+    labelNames: ['operation_type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly operationErrors = new Counter({
+    name: 'graph8_graphql_errors_total',
+    help: 'Errors in executed GraphQL operations, by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   private readonly upstreamRequests = new Counter({
     name: 'graph8_upstream_requests_total',
     help: 'Upstream attempts by route and HTTP status ("network" when there was no answer)',
@@ -54,6 +74,18 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  recordHttpRequest(method: string, status: number, seconds: number): void {
+    this.httpDuration.observe(
+      { method: KNOWN_METHODS.has(method) ? method : 'other', status: String(status) },
+      seconds,
+    );
+  }
+
+  recordOperation(operationType: string, errorCodes: readonly string[]): void {
+    this.operations.inc({ operation_type: operationType, outcome: errorCodes.length === 0 ? 'ok' : 'error' });
+    for (const code of errorCodes) this.operationErrors.inc({ code });
+  }
+
   recordAttempt(event: AttemptEvent): void {
     const route = event.route;
     this.upstreamRequests.inc({ route, status: event.status === undefined ? 'network' : String(event.status) });
@@ -70,23 +102,7 @@ export class GatewayMetrics {
     this.batchChunks.inc({ kind }, result.chunks);
   }
 
-  /** Yoga's operation metrics on the same registry, served at /metrics. */
-  yogaPlugin(): Plugin {
-    return usePrometheus({
-      registry: this.registry,
-      endpoint: '/metrics',
-      labels: { url: false },
-      // Requests, their duration, errors and HTTP time; the per-phase histograms cost more than they tell here.
-      metrics: {
-        graphql_envelop_request_time_summary: false,
-        graphql_envelop_deprecated_field: false,
-        graphql_envelop_schema_change: false,
-        graphql_envelop_phase_subscribe: false,
-        graphql_envelop_phase_parse: false,
-        graphql_envelop_phase_validate: false,
-        graphql_envelop_phase_context: false,
-        graphql_envelop_phase_execute: false,
-      },
-    });
+  exposition(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -2,9 +2,13 @@ import type { DocumentNode, GraphQLError, OperationDefinitionNode } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from './context.js';
+import type { GatewayMetrics } from './metrics.js';
 
-/** One JSON line per operation: request id, operation, duration, upstream calls and outcome. */
-export function useOperationLog(logger: Logger): Plugin<GatewayContext> {
+/**
+ * One JSON line per operation (request id, operation, duration, upstream calls
+ * and outcome), and its count by type and error code in the metrics.
+ */
+export function useOperationLog(logger: Logger, metrics: GatewayMetrics): Plugin<GatewayContext> {
   return {
     onExecute({ args }) {
       const started = performance.now();
@@ -32,6 +36,7 @@ export function useOperationLog(logger: Logger): Plugin<GatewayContext> {
             }
           }
           logger.info(line, 'operation');
+          metrics.recordOperation(line.operationType ?? 'unknown', codes);
         },
       };
     },

@@ -113,7 +113,7 @@ describe('metrics', () => {
     expect(text).toContain('graph8_upstream_retries_total{route="contacts/assert"} 1');
     expect(text).toContain('graph8_upstream_calls_total{route="contacts/assert",outcome="ok"} 1');
     expect(text).toMatch(/graph8_upstream_request_duration_seconds_count\{route="contacts\/assert"\} 2/);
-    expect(text).toMatch(/graphql_envelop_request_duration_count\{.*operationType="mutation".*\} 1/);
+    expect(text).toContain('graph8_graphql_operations_total{operation_type="mutation",outcome="ok"} 1');
     expect(text).not.toContain('test-key');
   });
 
@@ -126,6 +126,21 @@ describe('metrics', () => {
     expect(text).toContain('graph8_batch_items_total{kind="contacts",outcome="updated"} 1');
     expect(text).toContain('graph8_batch_items_total{kind="contacts",outcome="folded"} 1');
     expect(text).toContain('graph8_batch_chunks_total{kind="contacts"} 1');
+  });
+
+  it('counts HTTP requests by method and status, refused ones included, and operations by error code', async () => {
+    const gateway = await gatewayWith({ MAX_BODY_BYTES: '2000' });
+    await postJson(gateway.url, { query: BATCH, variables: { contacts: [{ workEmail: 'x@acme.com' }] } });
+    await postJson(gateway.url, { query: BATCH, variables: { contacts: [{ workEmail: 'not an e-mail' }] } });
+    await postJson(gateway.url, { query: BATCH, variables: { contacts: [{ workEmail: 'x'.repeat(3000) }] } });
+    await fetch(gateway.url, { method: 'PATCH' });
+    const text = await (await fetch(gateway.url.replace('/graphql', '/metrics'))).text();
+    expect(text).toContain('graph8_http_request_duration_seconds_count{method="POST",status="200"} 2');
+    expect(text).toContain('graph8_http_request_duration_seconds_count{method="POST",status="413"} 1');
+    expect(text).toMatch(/graph8_http_request_duration_seconds_count\{method="other",status="\d+"\} 1/);
+    expect(text).toContain('graph8_graphql_operations_total{operation_type="mutation",outcome="ok"} 1');
+    expect(text).toContain('graph8_graphql_operations_total{operation_type="mutation",outcome="error"} 1');
+    expect(text).toContain('graph8_graphql_errors_total{code="BAD_USER_INPUT"} 1');
   });
 });
 

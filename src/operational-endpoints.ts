@@ -1,0 +1,30 @@
+import type { Plugin } from 'graphql-yoga';
+import type { GatewayMetrics } from './metrics.js';
+
+export const READINESS_ENDPOINT = '/readiness';
+export const METRICS_ENDPOINT = '/metrics';
+
+/**
+ * `GET /readiness` (200 while serving, 503 once shutting down) and `GET /metrics`
+ * (Prometheus text). One exact path comparison per request: Yoga's readiness and
+ * Prometheus plugins each ran a URLPattern or label builder on every request.
+ */
+export function useOperationalEndpoints(isReady: () => boolean, metrics: GatewayMetrics): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      const path = url.pathname;
+      if (path === READINESS_ENDPOINT) {
+        endResponse(new fetchAPI.Response(null, { status: isReady() ? 200 : 503 }));
+      } else if (path === METRICS_ENDPOINT) {
+        return metrics.exposition().then((text) => {
+          endResponse(
+            new fetchAPI.Response(request.method === 'HEAD' ? null : text, {
+              headers: { 'content-type': metrics.registry.contentType },
+            }),
+          );
+        });
+      }
+    },
+  };
+}
