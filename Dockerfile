@@ -1,5 +1,12 @@
 # syntax=docker/dockerfile:1
-# Production image: dependencies without the dev tools, run as the unprivileged `node` user.
+# Production image: the built JavaScript and the runtime dependencies only, run as the unprivileged `node` user.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY src ./src
+RUN npm run build
 
 FROM node:20-bookworm-slim AS dependencies
 WORKDIR /app
@@ -12,11 +19,11 @@ ENV NODE_ENV=production \
     PORT=4000
 WORKDIR /app
 COPY --from=dependencies --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json tsconfig.json ./
-COPY --chown=node:node src ./src
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node package.json ./
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readiness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node receives SIGTERM directly (no npm in between), so the graceful shutdown runs.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import packageJson from '../package.json' with { type: 'json' };
 import { createApp, type GatewayApp, GRAPHQL_ENDPOINT } from './app.js';
 import { type AccessPolicy, gatewayKeyPolicy } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -10,6 +10,11 @@ import { type RunningSimulator, startSimulator } from './simulator/server.js';
 import { UpstreamClient } from './upstream/client.js';
 import { Graph8Api } from './upstream/graph8-api.js';
 import { createUpstreamPool } from './upstream/pool.js';
+
+/** From src/ and from the built dist/ alike, the package manifest is one folder up. */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export interface RunningGateway {
   readonly url: string;
@@ -48,7 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     api: new Graph8Api(client),
     access: accessPolicy(config),
     limits: { maxItemsPerMutation: config.maxItemsPerMutation, upstreamConcurrency: config.upstreamConcurrency },
-    gateway: { version: packageJson.version, upstream: config.upstream.kind },
+    gateway: { version, upstream: config.upstream.kind },
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -232,10 +232,11 @@ describe('shutdown', () => {
     expect(responses[1]).toMatch(/connection: close/i);
   });
 
-  it('SIGTERM during four running 500-item batches: readiness 503, every item written, exit 0', async () => {
+  it('the built gateway, as `npm start` runs it: SIGTERM during four 500-item batches, readiness 503, every item written, exit 0', async () => {
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
     const simulator = await startSimulator({ faults: { latencyMs: 150, errorRate: 0, rateLimitPerSecond: 0 } });
     cleanups.push(() => simulator.close());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
       env: { ...process.env, PORT: '0', GRAPH8_API_URL: simulator.url, LOG_LEVEL: 'info', UPSTREAM_CONCURRENCY: '2' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -34,10 +34,11 @@ export async function startNodeProcess(
   env: Record<string, string>,
   ready: RegExp,
   args: readonly string[] = [],
+  nodeOptions: readonly string[] = [],
 ): Promise<RunningProcess> {
-  // TypeScript through the tsx loader; plain JavaScript (the peer's CLI) as it is.
+  // TypeScript through the tsx loader; plain JavaScript (the built gateway, the peer's CLI) as it is.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, script, ...args], {
+  const child = spawn(process.execPath, [...nodeOptions, ...loader, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -76,9 +77,18 @@ export async function startNodeProcess(
   };
 }
 
-/** Starts the gateway (`src/main.ts`) as `npm start` does, waiting for its start line. */
+/**
+ * Starts the built gateway (`dist/main.js`, which `npm run bench` builds first) as
+ * `npm start` does, waiting for its start line.
+ */
 export function startGatewayProcess(env: Record<string, string>): Promise<RunningProcess> {
-  return startNodeProcess('src/main.ts', { LOG_LEVEL: 'info', ...env }, /serving GraphiQL/);
+  return startNodeProcess(
+    'dist/main.js',
+    { LOG_LEVEL: 'info', ...env },
+    /serving GraphiQL/,
+    [],
+    ['--enable-source-maps'],
+  );
 }
 
 export function median(values: readonly number[]): number {
