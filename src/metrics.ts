@@ -3,13 +3,15 @@ import type { BatchAssertResult } from './batch/assert-batch.js';
 import type { AttemptEvent } from './upstream/client.js';
 import type { RecordKind } from './upstream/graph8-api.js';
 
-/**
- * The gateway's Prometheus metrics: HTTP requests, GraphQL operations and
- * their error codes, the upstream's calls, batches, and the process's own. Labels are routes, statuses and outcomes only: never a key,
- * a token, a URL or an input value.
- */
 /** Methods counted by name; anything else is `other`, so that a client cannot mint label values. */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+
+/**
+ * The gateway's Prometheus metrics: HTTP requests, GraphQL operations and
+ * their error codes, the upstream's calls, batches, and the process's own.
+ * Labels are methods, routes, statuses, codes and outcomes only: never a key,
+ * a token, a URL, an operation name or an input value.
+ */
 
 export class GatewayMetrics {
   readonly registry = new Registry();

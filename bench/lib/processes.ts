@@ -77,18 +77,20 @@ export async function startNodeProcess(
   };
 }
 
+/** `npm start`'s node flags and script (`node --flag dist/main.js`), so that benchmarks run exactly what it runs. */
+function npmStartCommand(): { nodeOptions: string[]; script: string } {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = manifest.scripts.start.split(/\s+/).slice(1);
+  return { nodeOptions: words.slice(0, -1), script: words.at(-1) ?? 'dist/main.js' };
+}
+
 /**
- * Starts the built gateway (`dist/main.js`, which `npm run bench` builds first) as
- * `npm start` does, waiting for its start line.
+ * Starts the built gateway (which `npm run bench` builds first) as `npm start`
+ * runs it, waiting for its start line.
  */
 export function startGatewayProcess(env: Record<string, string>): Promise<RunningProcess> {
-  return startNodeProcess(
-    'dist/main.js',
-    { LOG_LEVEL: 'info', ...env },
-    /serving GraphiQL/,
-    [],
-    ['--enable-source-maps'],
-  );
+  const { nodeOptions, script } = npmStartCommand();
+  return startNodeProcess(script, { LOG_LEVEL: 'info', ...env }, /serving GraphiQL/, [], nodeOptions);
 }
 
 export function median(values: readonly number[]): number {

@@ -54,7 +54,6 @@ const NETWORK_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_
  * every retry is safe.
  */
 export class UpstreamClient {
-  readonly baseUrl: string;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly random: () => number;
@@ -62,8 +61,7 @@ export class UpstreamClient {
   private readonly pacer: RateLimitPacer;
 
   constructor(private readonly options: UpstreamClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const base = new URL(this.baseUrl);
+    const base = new URL(options.baseUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.random = options.random ?? Math.random;
