@@ -74,6 +74,7 @@ async function measureSides(sides: readonly Side[], title: string): Promise<void
       }
     }
     const baseline = median(samples.get(sides[0]?.name ?? '')?.rps ?? [1]);
+    const peerRps = samples.get('peer') ? median(samples.get('peer')?.rps ?? [1]) : undefined;
     for (const side of sides) {
       const entry = samples.get(side.name);
       if (!entry) continue;
@@ -82,6 +83,7 @@ async function measureSides(sides: readonly Side[], title: string): Promise<void
         side: side.name,
         'req/s': Math.round(median(entry.rps)),
         [`% of ${sides[0]?.name}`]: `${((median(entry.rps) / baseline) * 100).toFixed(1)}%`,
+        'x peer': peerRps ? `${(median(entry.rps) / peerRps).toFixed(2)}x` : '-',
         'p50 ms': median(entry.p50),
         'p99 ms': median(entry.p99),
         'CPU us/req': Number.isNaN(median(entry.cpu)) ? '-' : Math.round(median(entry.cpu)),
@@ -115,6 +117,17 @@ async function startPeer(upstreamPort: number): Promise<{ port: number; process:
   return { port, process: child };
 }
 
+/** The floor: a bare Node server making the same upstream call, no GraphQL at all (bench/lib/bare-proxy.ts). */
+async function startBareProxy(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const child = await startNodeProcess(
+    'bench/lib/bare-proxy.ts',
+    { PORT: String(port), GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1` },
+    /listening/,
+  );
+  return { port, process: child };
+}
+
 async function startGatewayOn(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
   const child = await startGatewayProcess({
@@ -134,6 +147,7 @@ const PEER_BODY = JSON.stringify({
 
 const upstream = await startMinimalUpstream();
 const gateway = await startGatewayOn(upstream.port);
+const bare = await startBareProxy(upstream.port);
 const peer = await startPeer(upstream.port);
 try {
   await measureSides(
@@ -151,6 +165,13 @@ try {
         body: GRAPHQL_BODY,
         cpuOf: gateway.process,
       },
+      {
+        name: 'bare node',
+        url: `http://127.0.0.1:${bare.port}/graphql`,
+        method: 'POST',
+        body: GRAPHQL_BODY,
+        cpuOf: bare.process,
+      },
       ...(peer
         ? [
             {
@@ -163,10 +184,11 @@ try {
           ]
         : []),
     ],
-    `Single assertContact: gateway vs the upstream alone and the peer (GraphQL Mesh + Hive Gateway) (${ROUNDS} alternating rounds of ${SECONDS} s, medians; gateway CPU from /proc)`,
+    `Single assertContact: gateway vs the upstream alone, a bare Node proxy (the floor) and the peer (GraphQL Mesh + Hive Gateway) (${ROUNDS} alternating rounds of ${SECONDS} s, medians; CPU from /proc)`,
   );
 } finally {
   await peer?.process.stop();
+  await bare.process.stop();
   await gateway.process.stop();
   await upstream.process.stop();
 }

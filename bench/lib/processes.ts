@@ -28,11 +28,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node <script> <args>` and waits for a line matching `ready` on stdout. */
+/**
+ * Starts `node <script> <args>` and waits until it is ready: a line matching
+ * `ready` on stdout, or, given a URL, a 200 from it (stdout then goes to
+ * /dev/null, so that a chatty process's lines cost the benchmark nothing).
+ */
 export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
-  ready: RegExp,
+  ready: RegExp | string,
   args: readonly string[] = [],
   nodeOptions: readonly string[] = [],
 ): Promise<RunningProcess> {
@@ -40,21 +44,12 @@ export async function startNodeProcess(
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...nodeOptions, ...loader, script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', typeof ready === 'string' ? 'ignore' : 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      if (ready.test(seen)) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume();
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${seen}`)));
-  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`))),
+  );
+  await Promise.race([typeof ready === 'string' ? pollUntilOk(ready) : lineOnStdout(child, ready), exited]);
   const pid = child.pid as number;
   const status = () => readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0);
@@ -85,12 +80,41 @@ function npmStartCommand(): { nodeOptions: string[]; script: string } {
 }
 
 /**
- * Starts the built gateway (which `npm run bench` builds first) as `npm start`
- * runs it, waiting for its start line.
+ * Starts the built gateway (which `npm run bench` builds first) on `env.PORT`
+ * as `npm start` runs it, waiting for /readiness. Its log lines (one per
+ * mutation at info) are written to /dev/null rather than read by the process
+ * that also drives the load.
  */
-export function startGatewayProcess(env: Record<string, string>): Promise<RunningProcess> {
+export function startGatewayProcess(env: Record<string, string> & { PORT: string }): Promise<RunningProcess> {
   const { nodeOptions, script } = npmStartCommand();
-  return startNodeProcess(script, { LOG_LEVEL: 'info', ...env }, /serving GraphiQL/, [], nodeOptions);
+  const readiness = `http://127.0.0.1:${env.PORT}/readiness`;
+  return startNodeProcess(script, { LOG_LEVEL: 'info', ...env }, readiness, [], nodeOptions);
+}
+
+async function pollUntilOk(url: string): Promise<void> {
+  for (;;) {
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function lineOnStdout(child: ChildProcess, ready: RegExp): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (ready.test(seen)) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+  });
 }
 
 export function median(values: readonly number[]): number {
