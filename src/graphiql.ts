@@ -141,7 +141,8 @@ export function useGraphiQLPage(graphqlEndpoint: string, options: GraphiQLOption
   };
   return {
     onRequest({ request, url, fetchAPI, endResponse }) {
-      if (url.pathname.replace(/\/$/, '') !== graphqlEndpoint || !shouldRenderGraphiQL(request)) return;
+      // The method and Accept first: a POST never pays for parsing the URL.
+      if (!shouldRenderGraphiQL(request) || url.pathname.replace(/\/$/, '') !== graphqlEndpoint) return;
       return rendered().then((current) => {
         const headers: Record<string, string> = {
           'content-type': 'text/html; charset=utf-8',
