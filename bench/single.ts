@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { startPeer } from './lib/peer.js';
 import {
   freePort,
   median,
@@ -97,23 +97,6 @@ async function measureSides(sides: readonly Side[], title: string): Promise<void
 async function startMinimalUpstream(): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
   const child = await startNodeProcess('bench/lib/minimal-upstream.ts', { PORT: String(port) }, /listening/);
-  return { port, process: child };
-}
-
-/** The peer from bench/peer (`npm ci` there first); skipped with a note when it is not installed. */
-async function startPeer(upstreamPort: number): Promise<{ port: number; process: RunningProcess } | undefined> {
-  const cli = 'bench/peer/node_modules/@graphql-hive/gateway/dist/bin.js';
-  if (!existsSync(cli)) {
-    console.log('peer skipped: run `npm ci` in bench/peer to compare with GraphQL Mesh + Hive Gateway');
-    return undefined;
-  }
-  const port = await freePort();
-  const child = await startNodeProcess(
-    cli,
-    { GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`, NODE_ENV: 'production' },
-    /Listening on/,
-    ['supergraph', 'bench/peer/supergraph.graphql', '--port', String(port)],
-  );
   return { port, process: child };
 }
 
