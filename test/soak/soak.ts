@@ -86,7 +86,8 @@ function expectedFields(occurrences: readonly ContactInput[]): Record<string, un
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const rand = random(options.seed ?? 20261126);
-  const simulator = await startSimulator({ faults: options.faults });
+  // Faults drawn from a seeded sequence too: every run injects them, so a run cannot pass by drawing none.
+  const simulator = await startSimulator({ faults: options.faults, random: random((options.seed ?? 20261126) + 1) });
   const gateway = createHarness({
     upstreamUrl: simulator.url,
     upstreamConcurrency: options.concurrency ?? 4,
