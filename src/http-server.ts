@@ -36,9 +36,11 @@ function answerJson(response: ServerResponse, status: number, message: string, c
  * mutation; a JSON body is handed over already parsed.
  */
 function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: number, then: () => void): void {
+  const refuseTooLarge = () =>
+    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBodyBytes) {
-    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
+    refuseTooLarge();
     request.resume();
     return;
   }
@@ -51,7 +53,7 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
     if (size > maxBodyBytes) {
       refused = true;
       chunks.length = 0;
-      answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
+      refuseTooLarge();
       return;
     }
     chunks.push(chunk);

@@ -18,9 +18,8 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * JSON lines, secrets redacted. On stdout the lines are buffered and written
- * asynchronously (a write per line costs more than the rest of a mutation);
- * `flush` before exiting.
+ * JSON lines, secrets redacted. On stdout they are written asynchronously, so
+ * a slow reader of the logs never blocks a request; `flush` before exiting.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {

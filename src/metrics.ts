@@ -12,7 +12,6 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
  * Labels are methods, routes, statuses, codes and outcomes only: never a key,
  * a token, a URL, an operation name or an input value.
  */
-
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly httpDuration = new Histogram({
