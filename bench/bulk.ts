@@ -6,7 +6,7 @@ import {
   printTable,
   type RunningProcess,
   startGatewayProcess,
-  startNodeProcess,
+  startMinimalUpstream,
 } from './lib/processes.js';
 
 /**
@@ -95,13 +95,8 @@ async function measurePeer(upstreamPort: number): Promise<void> {
 }
 
 async function main() {
-  const upstreamPort = await freePort();
   const gatewayPort = await freePort();
-  const upstream = await startNodeProcess(
-    'bench/lib/minimal-upstream.ts',
-    { PORT: String(upstreamPort), LATENCY_MS: String(UPSTREAM_LATENCY_MS) },
-    /listening/,
-  );
+  const { port: upstreamPort, process: upstream } = await startMinimalUpstream(UPSTREAM_LATENCY_MS);
   let gateway: RunningProcess | undefined;
   try {
     gateway = await startGatewayProcess({

@@ -1,17 +1,12 @@
 import { request } from 'undici';
-import { freePort, printTable, startGatewayProcess, startNodeProcess } from './lib/processes.js';
+import { freePort, printTable, startGatewayProcess, startMinimalUpstream } from './lib/processes.js';
 
 /** Peak RSS of the gateway with ten 10,000-item assertContacts in flight at once (20 ms upstream). */
 const MUTATIONS = 10;
 const ITEMS = 10_000;
 
-const upstreamPort = await freePort();
 const gatewayPort = await freePort();
-const upstream = await startNodeProcess(
-  'bench/lib/minimal-upstream.ts',
-  { PORT: String(upstreamPort), LATENCY_MS: '20' },
-  /listening/,
-);
+const { port: upstreamPort, process: upstream } = await startMinimalUpstream(20);
 const gateway = await startGatewayProcess({
   PORT: String(gatewayPort),
   GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,

@@ -6,6 +6,7 @@ import {
   printTable,
   type RunningProcess,
   startGatewayProcess,
+  startMinimalUpstream,
   startNodeProcess,
 } from './lib/processes.js';
 
@@ -92,12 +93,6 @@ async function measureSides(sides: readonly Side[], title: string): Promise<void
     }
   }
   printTable(title, rows);
-}
-
-async function startMinimalUpstream(): Promise<{ port: number; process: RunningProcess }> {
-  const port = await freePort();
-  const child = await startNodeProcess('bench/lib/minimal-upstream.ts', { PORT: String(port) }, /listening/);
-  return { port, process: child };
 }
 
 /** The floor: a bare Node server making the same upstream call, no GraphQL at all (bench/lib/bare-proxy.ts). */

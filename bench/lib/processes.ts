@@ -72,6 +72,17 @@ export async function startNodeProcess(
   };
 }
 
+/** bench/lib/minimal-upstream.ts in a process of its own, answering batch calls after `latencyMs`. */
+export async function startMinimalUpstream(latencyMs = 0): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const child = await startNodeProcess(
+    'bench/lib/minimal-upstream.ts',
+    { PORT: String(port), LATENCY_MS: String(latencyMs) },
+    /listening/,
+  );
+  return { port, process: child };
+}
+
 /** `npm start`'s node flags and script (`node --flag dist/main.js`), so that benchmarks run exactly what it runs. */
 function npmStartCommand(): { nodeOptions: string[]; script: string } {
   const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
