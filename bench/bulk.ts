@@ -5,13 +5,16 @@ import {
   median,
   printTable,
   type RunningProcess,
+  startBareProxy,
   startGatewayProcess,
   startMinimalUpstream,
 } from './lib/processes.js';
 
 /**
  * 10,000 contacts in one assertContacts, 8 calls in flight, an upstream taking
- * 20 ms per batch call: 100 calls in 13 waves, so the ideal is 260 ms. Then the
+ * 20 ms per batch call: 100 calls in 13 waves, so the ideal is 260 ms. Beside
+ * it, alternating, the floor: a bare Node proxy making the same 100 calls with
+ * no GraphQL, validation or folding (bench/lib/bare-proxy.ts). Then the
  * same 10,000 contacts through the peer's batch mutation, against the same
  * upstream (which refuses more than 100 items a call, as graph8 does).
  */
@@ -94,10 +97,40 @@ async function measurePeer(upstreamPort: number): Promise<void> {
   }
 }
 
+interface BulkSide {
+  readonly name: string;
+  readonly port: number;
+  readonly process: RunningProcess;
+  readonly walls: number[];
+  readonly cpus: number[];
+}
+
+/** One mutation of the 10,000 contacts through a side: its wall time and that process's CPU. */
+async function measureOnce(side: BulkSide, payload: string): Promise<{ wall: number; cpu: number }> {
+  const cpuBefore = side.process.cpuMs();
+  const started = performance.now();
+  const response = await request(`http://127.0.0.1:${side.port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
+    body: payload,
+  });
+  const result = (await response.body.json()) as {
+    data?: { assertContacts?: { total: number; failed: number; chunks: number } };
+  };
+  const wall = performance.now() - started;
+  const cpu = side.process.cpuMs() - cpuBefore;
+  const summary = result.data?.assertContacts;
+  if (summary?.failed !== 0 || summary.total !== ITEMS) {
+    throw new Error(`bad answer from ${side.name}: ${JSON.stringify(result).slice(0, 300)}`);
+  }
+  return { wall, cpu };
+}
+
 async function main() {
   const gatewayPort = await freePort();
   const { port: upstreamPort, process: upstream } = await startMinimalUpstream(UPSTREAM_LATENCY_MS);
   let gateway: RunningProcess | undefined;
+  let floor: { port: number; process: RunningProcess } | undefined;
   try {
     gateway = await startGatewayProcess({
       PORT: String(gatewayPort),
@@ -105,46 +138,41 @@ async function main() {
       UPSTREAM_CONCURRENCY: String(CONCURRENCY),
       NODE_ENV: 'production',
     });
+    floor = await startBareProxy(upstreamPort, CONCURRENCY);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const rows: Array<Record<string, string | number>> = [];
-    const walls: number[] = [];
-    const cpus: number[] = [];
+    const sides: BulkSide[] = [
+      { name: 'gateway', port: gatewayPort, process: gateway, walls: [], cpus: [] },
+      { name: 'bare node (floor)', ...floor, walls: [], cpus: [] },
+    ];
     for (let run = -2; run < RUNS; run++) {
-      const payload = body(run + 100);
-      const cpuBefore = gateway.cpuMs();
-      const started = performance.now();
-      const response = await request(`http://127.0.0.1:${gatewayPort}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
-        body: payload,
-      });
-      const result = (await response.body.json()) as {
-        data?: { assertContacts?: { total: number; failed: number; chunks: number } };
-      };
-      const wall = performance.now() - started;
-      const cpu = gateway.cpuMs() - cpuBefore;
-      const summary = result.data?.assertContacts;
-      if (summary?.failed !== 0 || summary.total !== ITEMS)
-        throw new Error(`bad answer: ${JSON.stringify(result).slice(0, 300)}`);
-      if (run < 0) continue;
-      walls.push(wall);
-      cpus.push(cpu);
+      for (const side of sides) {
+        const { wall, cpu } = await measureOnce(side, body(run + 100));
+        if (run < 0) continue;
+        side.walls.push(wall);
+        side.cpus.push(cpu);
+      }
     }
-    rows.push({
-      case: `${ITEMS} contacts, ${CONCURRENCY} in flight, ${UPSTREAM_LATENCY_MS} ms upstream`,
-      runs: RUNS,
-      'ideal ms': IDEAL_MS,
-      'median wall ms': Math.round(median(walls)),
-      'x ideal': (median(walls) / IDEAL_MS).toFixed(2),
-      'min wall ms': Math.round(Math.min(...walls)),
-      'median gateway CPU ms': Math.round(median(cpus)),
-      'peak gateway RSS MiB': Math.round(gateway.peakRssMiB()),
-    });
-    printTable('Bulk: one assertContacts of 10,000 items (gateway CPU from /proc, 10 ms ticks)', rows);
+    const floorSide = sides[1] as BulkSide;
+    printTable(
+      `Bulk: one assertContacts of ${ITEMS} items, ${CONCURRENCY} in flight, ${UPSTREAM_LATENCY_MS} ms upstream; sides alternating, ${RUNS} runs after 2 warm-ups, medians (CPU from /proc, 10 ms ticks)`,
+      sides.map((side) => ({
+        side: side.name,
+        'ideal ms': IDEAL_MS,
+        'median wall ms': Math.round(median(side.walls)),
+        'x ideal': (median(side.walls) / IDEAL_MS).toFixed(2),
+        'x floor wall': (median(side.walls) / median(floorSide.walls)).toFixed(2),
+        'min wall ms': Math.round(Math.min(...side.walls)),
+        'median CPU ms': Math.round(median(side.cpus)),
+        'x floor CPU': (median(side.cpus) / median(floorSide.cpus)).toFixed(2),
+        'peak RSS MiB': Math.round(side.process.peakRssMiB()),
+      })),
+    );
     await gateway.stop();
+    await floor.process.stop();
     await measurePeer(upstreamPort);
   } finally {
     await gateway?.stop();
+    await floor?.process.stop();
     await upstream.stop();
   }
 }

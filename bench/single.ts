@@ -5,9 +5,9 @@ import {
   median,
   printTable,
   type RunningProcess,
+  startBareProxy,
   startGatewayProcess,
   startMinimalUpstream,
-  startNodeProcess,
 } from './lib/processes.js';
 
 /**
@@ -93,17 +93,6 @@ async function measureSides(sides: readonly Side[], title: string): Promise<void
     }
   }
   printTable(title, rows);
-}
-
-/** The floor: a bare Node server making the same upstream call, no GraphQL at all (bench/lib/bare-proxy.ts). */
-async function startBareProxy(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
-  const port = await freePort();
-  const child = await startNodeProcess(
-    'bench/lib/bare-proxy.ts',
-    { PORT: String(port), GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1` },
-    /listening/,
-  );
-  return { port, process: child };
 }
 
 async function startGatewayOn(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {

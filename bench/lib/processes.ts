@@ -83,6 +83,27 @@ export async function startMinimalUpstream(latencyMs = 0): Promise<{ port: numbe
   return { port, process: child };
 }
 
+/**
+ * The floor: bench/lib/bare-proxy.ts, a bare Node server making the same
+ * upstream calls as the gateway with no GraphQL at all, in a process of its own.
+ */
+export async function startBareProxy(
+  upstreamPort: number,
+  upstreamConcurrency = 8,
+): Promise<{ port: number; process: RunningProcess }> {
+  const port = await freePort();
+  const child = await startNodeProcess(
+    'bench/lib/bare-proxy.ts',
+    {
+      PORT: String(port),
+      GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+      UPSTREAM_CONCURRENCY: String(upstreamConcurrency),
+    },
+    /listening/,
+  );
+  return { port, process: child };
+}
+
 /** `npm start`'s node flags and script (`node --flag dist/main.js`), so that benchmarks run exactly what it runs. */
 function npmStartCommand(): { nodeOptions: string[]; script: string } {
   const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
