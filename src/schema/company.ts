@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { companyMatchKeys } from '../batch/match-key.js';
 import { builder } from '../builder.js';
 import { COMPANY_FIELDS, COMPANY_RESERVED_NAMES } from '../upstream/wire.js';
-import { additionalFields, hostName, linkedinUrl, listId, nonEmptyList, text } from './input-rules.js';
+import {
+  additionalFields,
+  hostName,
+  inputObjectRule,
+  linkedinUrl,
+  listId,
+  nonEmptyList,
+  nonNegativeNumber,
+  text,
+} from './input-rules.js';
 import { AssertPayload, BatchAssertPayload } from './payloads.js';
 import { assertOneRecord, assertRecordList, type RecordKindMapping } from './record-mutations.js';
 
@@ -29,19 +38,20 @@ export const CompanyInput = builder.inputType('CompanyInput', {
   }),
 });
 
-const companyRule = z
-  .object({
-    domain: hostName.nullish(),
-    linkedinUrl: linkedinUrl.nullish(),
-    name: text.nullish(),
-    industry: text.nullish(),
-    employeeCount: z.number().int().min(0, 'must be 0 or more').nullish(),
-    additionalFields: additionalFields(COMPANY_RESERVED_NAMES).nullish(),
-  })
-  .refine((company) => Boolean(company.domain || company.linkedinUrl), {
-    error: 'give domain or linkedinUrl: the company is matched by one of them',
-    when: () => true,
-  });
+const companyRule = inputObjectRule<typeof CompanyInput.$inferInput>(
+  {
+    domain: hostName,
+    linkedinUrl,
+    name: text,
+    industry: text,
+    employeeCount: nonNegativeNumber,
+    additionalFields: additionalFields(COMPANY_RESERVED_NAMES),
+  },
+  {
+    holds: (company) => Boolean(company.domain || company.linkedinUrl),
+    message: 'give domain or linkedinUrl: the company is matched by one of them',
+  },
+);
 
 builder.mutationField('assertCompany', (t) =>
   t.field({

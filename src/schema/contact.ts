@@ -7,8 +7,10 @@ import {
   customFields,
   emailAddress,
   hostName,
+  inputObjectRule,
   linkedinUrl,
   listId,
+  listOf,
   nonEmptyList,
   text,
 } from './input-rules.js';
@@ -54,30 +56,30 @@ export const ContactInput = builder.inputType('ContactInput', {
   }),
 });
 
-const contactRule = z
-  .object({
-    workEmail: emailAddress.nullish(),
-    linkedinUrl: linkedinUrl.nullish(),
-    firstName: text.nullish(),
-    lastName: text.nullish(),
-    jobTitle: text.nullish(),
-    companyDomain: hostName.nullish(),
-    personalEmails: z.array(emailAddress).nullish(),
-    directPhone: text.nullish(),
-    mobilePhone: text.nullish(),
-    jobDepartment: text.nullish(),
-    seniorityLevel: text.nullish(),
-    city: text.nullish(),
-    state: text.nullish(),
-    country: text.nullish(),
-    customFields: customFields.nullish(),
-    createMissingFields: z.boolean().nullish(),
-    additionalFields: additionalFields(CONTACT_RESERVED_NAMES).nullish(),
-  })
-  .refine((contact) => Boolean(contact.workEmail || contact.linkedinUrl), {
-    error: 'give workEmail or linkedinUrl: the contact is matched by one of them',
-    when: () => true,
-  });
+const contactRule = inputObjectRule<typeof ContactInput.$inferInput>(
+  {
+    workEmail: emailAddress,
+    linkedinUrl,
+    firstName: text,
+    lastName: text,
+    jobTitle: text,
+    companyDomain: hostName,
+    personalEmails: listOf(emailAddress),
+    directPhone: text,
+    mobilePhone: text,
+    jobDepartment: text,
+    seniorityLevel: text,
+    city: text,
+    state: text,
+    country: text,
+    customFields,
+    additionalFields: additionalFields(CONTACT_RESERVED_NAMES),
+  },
+  {
+    holds: (contact) => Boolean(contact.workEmail || contact.linkedinUrl),
+    message: 'give workEmail or linkedinUrl: the contact is matched by one of them',
+  },
+);
 
 builder.mutationField('assertContact', (t) =>
   t.field({

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { asClientError } from '../errors.js';
 import { DEAL_FIELDS, toWireFields, type WireDealResult, type WireLinkResult } from '../upstream/wire.js';
-import { currencyCode, isoDate, recordId, text } from './input-rules.js';
+import {
+  currencyCode,
+  inputObjectRule,
+  isoDate,
+  nonBlankText,
+  nonNegativeNumber,
+  recordId,
+  text,
+} from './input-rules.js';
 import { AssertAction } from './payloads.js';
 
 export const DealInput = builder.inputType('DealInput', {
@@ -20,15 +28,15 @@ export const DealInput = builder.inputType('DealInput', {
   }),
 });
 
-const dealRule = z.object({
-  name: text.refine((name) => name.trim() !== '', { error: 'must not be blank' }),
-  companyId: text.nullish(),
-  amount: z.number().finite('must be a finite number').min(0, 'must be 0 or more').nullish(),
-  currency: currencyCode.nullish(),
-  stageId: text.nullish(),
-  pipelineId: text.nullish(),
-  description: text.nullish(),
-  closeDate: isoDate.nullish(),
+const dealRule = inputObjectRule<typeof DealInput.$inferInput>({
+  name: nonBlankText,
+  companyId: text,
+  amount: nonNegativeNumber,
+  currency: currencyCode,
+  stageId: text,
+  pipelineId: text,
+  description: text,
+  closeDate: isoDate,
 });
 
 const AssertDealPayload = builder.objectRef<WireDealResult>('AssertDealPayload').implement({

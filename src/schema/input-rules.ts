@@ -2,7 +2,11 @@ import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { z } from 'zod';
 import { badUserInput, type InputIssue } from '../errors.js';
 
-/** The input rules of the contract, as zod schemas that the validation plugin runs before any upstream call. */
+/**
+ * The input rules of the contract, run by the validation plugin before any
+ * upstream call: zod schemas for arguments, and for input objects one zod check
+ * that runs each field's rule.
+ */
 
 export const MAX_STRING_LENGTH = 2048;
 const MAX_ADDITIONAL_FIELDS = 100;
@@ -14,7 +18,6 @@ const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** NUL and the other C0 controls but tab, line feed and carriage return. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
@@ -26,51 +29,97 @@ const CONTROLLED = 'must not contain control characters such as NUL';
 /** Why a string may not be sent upstream, or undefined when it may: for input fields and JSON values alike. */
 function textProblem(value: string): string | undefined {
   if (value.length > MAX_STRING_LENGTH) return TOO_LONG;
-  if (LONE_SURROGATE.test(value)) return MALFORMED;
+  if (!value.isWellFormed()) return MALFORMED;
   if (CONTROL_CHARACTER.test(value)) return CONTROLLED;
   return undefined;
 }
 
-/**
- * A string under the text rules and, when given, one more: each as a single
- * zod check, the cheapest form on a 10,000-item list.
- */
-function checkedText(rule?: { test: (value: string) => boolean; message: string }) {
-  return z.string().check((payload) => {
-    const problem = textProblem(payload.value) ?? (rule && !rule.test(payload.value) ? rule.message : undefined);
-    if (problem) payload.issues.push({ code: 'custom', message: problem, input: payload.value });
-  });
+/** A problem within a field's value: an element of a list, a name or value in a JSON object. */
+export interface NestedProblem {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
 }
 
-export const text = checkedText();
+/**
+ * One input field's rule, for a value GraphQL has already coerced to the
+ * field's type: why it may not be sent (a message about the value, or the
+ * problems within it), or undefined when it may. Allocates nothing when the
+ * value passes, which is what a 10,000-item list needs.
+ */
+export type FieldRule = (value: unknown) => string | readonly NestedProblem[] | undefined;
 
-export const emailAddress = checkedText({
+/** A string under the text rules and, when given, one more. */
+function textRule(rule?: { test: (value: string) => boolean; message: string }): FieldRule {
+  return (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    return textProblem(value) ?? (rule && !rule.test(value) ? rule.message : undefined);
+  };
+}
+
+export const text = textRule();
+
+export const nonBlankText = textRule({ test: (value) => value.trim() !== '', message: 'must not be blank' });
+
+export const emailAddress = textRule({
   test: (value) => EMAIL.test(value.trim()),
   message: 'must be an e-mail address such as jane@acme.com',
 });
 
-export const linkedinUrl = checkedText({
+export const linkedinUrl = textRule({
   test: isLinkedinUrl,
   message: 'must be an http(s) URL on linkedin.com such as https://www.linkedin.com/in/jane-doe',
 });
 
-export const hostName = checkedText({
+export const hostName = textRule({
   test: (value) => HOST_NAME.test(value.trim()),
   message: 'must be a bare host name such as acme.com (no scheme, path or port)',
 });
 
-export const listId = z.number().int().positive('must be a positive integer');
-
-export const recordId = z.string().regex(RECORD_ID, 'must be 1 to 64 letters, digits, _ or -');
-
-export const currencyCode = checkedText({
+export const currencyCode = textRule({
   test: (value) => CURRENCIES.has(value),
   message: 'must be an ISO 4217 currency code such as USD or EUR',
 });
 
-export const isoDate = z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
-  error: 'must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)',
-});
+/** A finite number of at least 0. */
+export const nonNegativeNumber: FieldRule = (value) => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
+  return value < 0 ? 'must be 0 or more' : undefined;
+};
+
+/** Each element of a list under `rule`, problems at the element's index. */
+export function listOf(rule: FieldRule): FieldRule {
+  return (value) => {
+    if (!Array.isArray(value)) return 'must be a list';
+    let problems: NestedProblem[] | undefined;
+    value.forEach((element: unknown, index) => {
+      for (const problem of nestedProblems(rule(element))) {
+        problems ??= [];
+        problems.push({ path: [index, ...problem.path], message: problem.message });
+      }
+    });
+    return problems;
+  };
+}
+
+/** A zod schema as a field rule, for the formats zod already knows (dates, date-times). */
+export function matching(schema: z.ZodType): FieldRule {
+  return (value) => {
+    const result = schema.safeParse(value);
+    return result.success
+      ? undefined
+      : result.error.issues.map((issue) => ({ path: issue.path.map(pathSegment), message: issue.message }));
+  };
+}
+
+export const isoDate = matching(
+  z.union([z.iso.date(), z.iso.datetime({ offset: true, local: true })], {
+    error: 'must be an ISO 8601 date (2026-12-31) or date-time (2026-12-31T17:00:00Z)',
+  }),
+);
+
+export const listId = z.number().int().positive('must be a positive integer');
+
+export const recordId = z.string().regex(RECORD_ID, 'must be 1 to 64 letters, digits, _ or -');
 
 function isLinkedinUrl(value: string): boolean {
   const trimmed = value.trim();
@@ -83,10 +132,12 @@ function isLinkedinUrl(value: string): boolean {
   );
 }
 
-type JsonLeaf = string | number | boolean | null;
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
-/** A scalar JSON value, or a list of them; strings within the length limit. */
-function checkFieldValue(value: unknown, path: Array<string | number>, issues: z.core.$RefinementCtx<unknown>): void {
+/** A scalar JSON value, or a list of them; strings within the text rules. */
+function jsonValueProblems(value: unknown, name: string): NestedProblem[] {
   const leafProblem = (leaf: unknown): string | undefined => {
     if (leaf === null || typeof leaf === 'boolean') return undefined;
     if (typeof leaf === 'number') return Number.isFinite(leaf) ? undefined : 'must be a finite number';
@@ -94,70 +145,92 @@ function checkFieldValue(value: unknown, path: Array<string | number>, issues: z
     return 'must be a string, number, boolean, null or a list of those';
   };
   if (Array.isArray(value)) {
-    value.forEach((leaf: unknown, index) => {
-      const problem = leafProblem(leaf);
-      if (problem) issues.addIssue({ code: 'custom', path: [...path, index], message: problem, input: leaf });
+    return value.flatMap((leaf: unknown, index) => {
+      const message = leafProblem(leaf);
+      return message ? [{ path: [name, index], message }] : [];
     });
-    return;
   }
-  const problem = leafProblem(value);
-  if (problem) issues.addIssue({ code: 'custom', path, message: problem, input: value });
+  const message = leafProblem(value);
+  return message ? [{ path: [name], message }] : [];
 }
 
-const jsonObject = z.custom<Record<string, JsonLeaf | JsonLeaf[]>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  { error: 'must be a JSON object' },
-);
+/** A JSON object whose every name passes `nameProblem` and whose values are scalar JSON. */
+function jsonObjectRule(
+  nameProblem: (name: string) => string | undefined,
+  maxNames = Number.POSITIVE_INFINITY,
+): FieldRule {
+  return (value) => {
+    if (!isJsonObject(value)) return 'must be a JSON object';
+    const names = Object.keys(value);
+    const problems: NestedProblem[] =
+      names.length > maxNames ? [{ path: [], message: `must carry at most ${maxNames} fields` }] : [];
+    for (const name of names) {
+      const message = PROTOTYPE_KEYS.has(name) ? `"${name}" may not be used as a field name` : nameProblem(name);
+      if (message) problems.push({ path: [name], message });
+      else problems.push(...jsonValueProblems(value[name], name));
+    }
+    return problems.length > 0 ? problems : undefined;
+  };
+}
 
 /** `additionalFields`: snake_case upstream names that no input field owns, scalar values. */
-export function additionalFields(reservedNames: ReadonlySet<string>) {
-  return jsonObject.superRefine((fields, ctx) => {
-    const names = Object.keys(fields);
-    if (names.length > MAX_ADDITIONAL_FIELDS) {
-      ctx.addIssue({ code: 'custom', message: `must carry at most ${MAX_ADDITIONAL_FIELDS} fields`, input: fields });
+export function additionalFields(reservedNames: ReadonlySet<string>): FieldRule {
+  return jsonObjectRule((name) => {
+    if (!SNAKE_CASE_NAME.test(name)) {
+      return 'field names must be snake_case upstream names (a-z, 0-9 and _, starting with a letter, at most 64)';
     }
-    for (const name of names) {
-      if (PROTOTYPE_KEYS.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `"${name}" may not be used as a field name`,
-          input: name,
-        });
-      } else if (!SNAKE_CASE_NAME.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'field names must be snake_case upstream names (a-z, 0-9 and _, starting with a letter, at most 64)',
-          input: name,
-        });
-      } else if (reservedNames.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `"${name}" has its own input field; set it there`,
-          input: name,
-        });
-      } else checkFieldValue(fields[name], [name], ctx);
-    }
-  });
+    return reservedNames.has(name) ? `"${name}" has its own input field; set it there` : undefined;
+  }, MAX_ADDITIONAL_FIELDS);
 }
 
 /** `customFields`: the account's own fields, any name of 1 to 128 characters, scalar values. */
-export const customFields = jsonObject.superRefine((fields, ctx) => {
-  for (const name of Object.keys(fields)) {
-    if (PROTOTYPE_KEYS.has(name)) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" may not be used as a field name`, input: name });
-    } else if (name.length < 1 || name.length > 128 || textProblem(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: 'field names must be 1 to 128 characters of well-formed text',
-        input: name,
-      });
-    } else checkFieldValue(fields[name], [name], ctx);
-  }
-});
+export const customFields = jsonObjectRule((name) =>
+  name.length < 1 || name.length > 128 || textProblem(name)
+    ? 'field names must be 1 to 128 characters of well-formed text'
+    : undefined,
+);
+
+function nestedProblems(outcome: ReturnType<FieldRule>): readonly NestedProblem[] {
+  if (outcome === undefined) return [];
+  return typeof outcome === 'string' ? [{ path: [], message: outcome }] : outcome;
+}
+
+function pathSegment(segment: PropertyKey): string | number {
+  return typeof segment === 'number' ? segment : String(segment);
+}
+
+/**
+ * The rules of one GraphQL input object, as one zod schema. GraphQL has
+ * already checked the fields' types and that required ones are there; this
+ * runs the rule of each field that is set (not null), reports every problem at
+ * its path, then the object's own rule, and passes the object on unchanged.
+ * Fields without a rule here need nothing beyond their GraphQL type.
+ *
+ * One check per object rather than a z.object of a schema per field: on a
+ * 10,000-item list z.object ran every declared field's schema for every item,
+ * which took about twice the time and allocated 19 MiB against 3.
+ */
+export function inputObjectRule<T extends object>(
+  fields: { readonly [Name in keyof T]?: FieldRule },
+  whole?: { readonly holds: (value: T) => boolean; readonly message: string },
+) {
+  const rules = Object.entries(fields) as Array<[string, FieldRule]>;
+  return z.custom<T>(isJsonObject, { error: 'must be an input object' }).check((payload) => {
+    const record = payload.value as Record<string, unknown>;
+    for (const [name, rule] of rules) {
+      const value = record[name];
+      if (value === null || value === undefined) continue;
+      const outcome = rule(value);
+      if (outcome === undefined) continue;
+      for (const problem of nestedProblems(outcome)) {
+        payload.issues.push({ code: 'custom', path: [name, ...problem.path], message: problem.message, input: value });
+      }
+    }
+    if (whole && !whole.holds(payload.value)) {
+      payload.issues.push({ code: 'custom', message: whole.message, input: payload.value });
+    }
+  });
+}
 
 /** A list argument carries at least one item; the most it may carry is configuration (see listCapIssues). */
 export function nonEmptyList<T extends z.ZodType>(item: T) {

@@ -70,6 +70,11 @@ describe('every input rule is checked before any upstream call', () => {
       () => contact({ linkedinUrl: 'https://evil-linkedin.com/in/x' }),
       ['contact', 'linkedinUrl'],
     ],
+    [
+      'personalEmails element not an e-mail',
+      () => contact({ workEmail: 'a@acme.com', personalEmails: ['jane@home.example', 'nope'] }),
+      ['contact', 'personalEmails', 1],
+    ],
     ['domain with a scheme', () => company({ domain: 'https://acme.com' }), ['company', 'domain']],
     ['domain with a path', () => company({ domain: 'acme.com/about' }), ['company', 'domain']],
     ['domain with a port', () => company({ domain: 'acme.com:8080' }), ['company', 'domain']],
@@ -260,4 +265,48 @@ describe('every input rule is checked before any upstream call', () => {
     upstream.script = () => ({ body: { data: { action: 'created', count: 1 } } });
     for (const result of accepted) expect(result.errors?.[0]?.extensions?.code).not.toBe('BAD_USER_INPUT');
   });
+});
+
+describe('every text field of every input object is checked', () => {
+  interface IntrospectedType {
+    kind: string;
+    name: string | null;
+    ofType: IntrospectedType | null;
+  }
+  const typeQuery = (name: string) =>
+    `{ __type(name: "${name}") { inputFields { name type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }`;
+  const namedType = (type: IntrospectedType): IntrospectedType => (type.ofType ? namedType(type.ofType) : type);
+  const isList = (type: IntrospectedType): boolean =>
+    type.kind === 'LIST' || (type.ofType !== null && isList(type.ofType));
+  const inputs: Array<[string, string, Record<string, unknown>, (fields: Record<string, unknown>) => Promise<any>]> = [
+    ['ContactInput', 'contact', { workEmail: 'a@acme.com' }, contact],
+    ['CompanyInput', 'company', { domain: 'acme.com' }, company],
+    ['DealInput', 'deal', { name: 'D' }, deal],
+  ];
+  // A control character and a lone surrogate: refused by the text rules, or by a field's stricter format.
+  const broken = ['a\u0000b', 'a\ud800b'];
+
+  for (const [typeName, argument, matchable, send] of inputs) {
+    it(`${typeName}: every String and ID field, as introspection lists them`, async () => {
+      const introspection = await gateway.execute<
+        { __type: { inputFields: Array<{ name: string; type: IntrospectedType }> } },
+        never
+      >(typeQuery(typeName));
+      const textFields = (introspection.data?.__type.inputFields ?? []).filter((field) =>
+        ['String', 'ID'].includes(namedType(field.type).name ?? ''),
+      );
+      expect(textFields.length).toBeGreaterThanOrEqual(4);
+      for (const field of textFields) {
+        for (const value of broken) {
+          const list = isList(field.type);
+          const issues = issuesOf(await send({ ...matchable, [field.name]: list ? [value] : value }));
+          expect(
+            issues.map((issue) => issue.path),
+            field.name,
+          ).toContainEqual([argument, field.name, ...(list ? [0] : [])]);
+        }
+      }
+      expect(upstream.calls).toHaveLength(0);
+    });
+  }
 });
