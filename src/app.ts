@@ -99,6 +99,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     maskedErrors: { isDev: false },
     // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
     maxRequestBodySize: false,
+    // POST bodies are JSON only (request-policy.ts): no multipart parser to ask on every request.
+    multipart: false,
     cors: corsPolicy(dependencies.corsOrigins),
     logging: {
       debug: (...args) => dependencies.logger.debug({ args }, 'yoga'),

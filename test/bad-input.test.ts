@@ -197,6 +197,13 @@ describe('the bad-input suite: each is refused clearly, nothing reaches graph8, 
     );
   });
 
+  it('a multipart POST (no file uploads)', async () => {
+    const boundary = 'graph8-test-boundary';
+    const operations = JSON.stringify({ query: assertContact('{workEmail: "m@acme.com"}') });
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}--\r\n`;
+    await expectRefused(send(body, `multipart/form-data; boundary=${boundary}`), 415);
+  });
+
   it('a text/plain POST', async () => {
     await expectRefused(send(JSON.stringify({ query: assertContact('{workEmail: "t@acme.com"}') }), 'text/plain'), 415);
   });
