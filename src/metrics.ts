@@ -72,7 +72,8 @@ export class GatewayMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    // Event-loop delay sampled every 50 ms, not prom-client's 10: waking 100 times a second cost an idle gateway 1% of a core.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 50 });
   }
 
   recordHttpRequest(method: string, status: number, seconds: number): void {
