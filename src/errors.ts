@@ -1,16 +1,8 @@
 import { GraphQLError } from 'graphql';
-import { UpstreamError } from './upstream/upstream-error.js';
+import { UpstreamError, type UpstreamErrorCode } from './upstream/upstream-error.js';
 
 /** `extensions.code` of every error the gateway answers on purpose; anything else is masked. */
-export type GatewayErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_REJECTED'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT';
+export type GatewayErrorCode = 'BAD_USER_INPUT' | UpstreamErrorCode;
 
 export interface InputIssue {
   readonly path: ReadonlyArray<string | number>;
