@@ -1,3 +1,4 @@
+import { isObject } from '../upstream/upstream-error.js';
 import type { WireFields } from '../upstream/wire.js';
 
 /** One upstream item standing for one or more input items with the same match key. */
@@ -45,10 +46,6 @@ function mergeLaterFields(earlier: WireFields, later: WireFields): WireFields {
   const merged: WireFields = { ...earlier, ...later };
   const earlierCustom = earlier.custom_fields;
   const laterCustom = later.custom_fields;
-  if (isRecord(earlierCustom) && isRecord(laterCustom)) merged.custom_fields = { ...earlierCustom, ...laterCustom };
+  if (isObject(earlierCustom) && isObject(laterCustom)) merged.custom_fields = { ...earlierCustom, ...laterCustom };
   return merged;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

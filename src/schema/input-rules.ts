@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { z } from 'zod';
 import { badUserInput, type InputIssue } from '../errors.js';
+import { isObject } from '../upstream/upstream-error.js';
 
 /**
  * The input rules of the contract, run by the validation plugin before any
@@ -131,10 +132,6 @@ function isLinkedinUrl(value: string): boolean {
   );
 }
 
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A scalar JSON value, or a list of them; strings within the text rules. */
 function jsonValueProblems(value: unknown, name: string): NestedProblem[] {
   const leafProblem = (leaf: unknown): string | undefined => {
@@ -159,7 +156,7 @@ function jsonObjectRule(
   maxNames = Number.POSITIVE_INFINITY,
 ): FieldRule {
   return (value) => {
-    if (!isJsonObject(value)) return 'must be a JSON object';
+    if (!isObject(value)) return 'must be a JSON object';
     const names = Object.keys(value);
     const problems: NestedProblem[] =
       names.length > maxNames ? [{ path: [], message: `must carry at most ${maxNames} fields` }] : [];
@@ -214,7 +211,7 @@ export function inputObjectRule<T extends object>(
   whole?: { readonly holds: (value: T) => boolean; readonly message: string },
 ) {
   const rules = Object.entries(fields) as Array<[string, FieldRule]>;
-  return z.custom<T>(isJsonObject, { error: 'must be an input object' }).check((payload) => {
+  return z.custom<T>(isObject, { error: 'must be an input object' }).check((payload) => {
     const record = payload.value as Record<string, unknown>;
     for (const [name, rule] of rules) {
       const value = record[name];

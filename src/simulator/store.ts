@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { companyMatchKeys, contactMatchKeys } from '../batch/match-key.js';
+import { isObject } from '../upstream/upstream-error.js';
 
 export type StoredFields = Record<string, unknown>;
 
@@ -58,17 +59,13 @@ function mergeFields(stored: StoredFields, update: StoredFields): StoredFields {
   const merged: StoredFields = { ...stored };
   for (const [name, value] of Object.entries(update)) {
     if (name === 'list_id') continue;
-    if (name === 'custom_fields' && isPlainObject(value) && isPlainObject(stored.custom_fields)) {
+    if (name === 'custom_fields' && isObject(value) && isObject(stored.custom_fields)) {
       merged.custom_fields = { ...stored.custom_fields, ...value };
     } else {
       merged[name] = value;
     }
   }
   return merged;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface StoredDeal {
