@@ -72,36 +72,33 @@ export async function startNodeProcess(
   };
 }
 
-/** bench/lib/minimal-upstream.ts in a process of its own, answering batch calls after `latencyMs`. */
-export async function startMinimalUpstream(latencyMs = 0): Promise<{ port: number; process: RunningProcess }> {
+/** A script of bench/lib that logs `listening` once it serves on `PORT`, started on a free port. */
+async function startOnFreePort(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
-  const child = await startNodeProcess(
-    'bench/lib/minimal-upstream.ts',
-    { PORT: String(port), LATENCY_MS: String(latencyMs) },
-    /listening/,
-  );
+  const child = await startNodeProcess(script, { ...env, PORT: String(port) }, /listening/);
   return { port, process: child };
+}
+
+/** bench/lib/minimal-upstream.ts in a process of its own, answering batch calls after `latencyMs`. */
+export function startMinimalUpstream(latencyMs = 0): Promise<{ port: number; process: RunningProcess }> {
+  return startOnFreePort('bench/lib/minimal-upstream.ts', { LATENCY_MS: String(latencyMs) });
 }
 
 /**
  * The floor: bench/lib/bare-proxy.ts, a bare Node server making the same
  * upstream calls as the gateway with no GraphQL at all, in a process of its own.
  */
-export async function startBareProxy(
+export function startBareProxy(
   upstreamPort: number,
   upstreamConcurrency = 8,
 ): Promise<{ port: number; process: RunningProcess }> {
-  const port = await freePort();
-  const child = await startNodeProcess(
-    'bench/lib/bare-proxy.ts',
-    {
-      PORT: String(port),
-      GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
-      UPSTREAM_CONCURRENCY: String(upstreamConcurrency),
-    },
-    /listening/,
-  );
-  return { port, process: child };
+  return startOnFreePort('bench/lib/bare-proxy.ts', {
+    GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
+    UPSTREAM_CONCURRENCY: String(upstreamConcurrency),
+  });
 }
 
 /** `npm start`'s node flags and script (`node --flag dist/main.js`), so that benchmarks run exactly what it runs. */
