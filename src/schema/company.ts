@@ -8,7 +8,6 @@ import {
   inputObjectRule,
   linkedinUrl,
   listId,
-  nonEmptyList,
   nonNegativeNumber,
   text,
 } from './input-rules.js';
@@ -61,7 +60,7 @@ builder.mutationField('assertCompany', (t) =>
       listId: t.arg.int({ required: true, description: 'The list to write into.' }),
       company: t.arg({ type: CompanyInput, required: true }),
     },
-    validate: z.object({ listId, company: companyRule }),
+    validate: z.object({ listId, company: companyRule.schema }),
     resolve: (_root, args, context) => assertOneRecord(companies, args.listId, args.company, context),
   }),
 );
@@ -79,7 +78,7 @@ builder.mutationField('assertCompanies', (t) =>
         description: 'The companies, 1 to maxItemsPerMutation.',
       }),
     },
-    validate: z.object({ listId, companies: nonEmptyList(companyRule) }),
+    validate: z.object({ listId, companies: companyRule.nonEmptyListSchema }),
     resolve: (_root, args, context) => assertRecordList(companies, args.listId, 'companies', args.companies, context),
   }),
 );

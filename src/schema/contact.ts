@@ -11,7 +11,6 @@ import {
   linkedinUrl,
   listId,
   listOf,
-  nonEmptyList,
   text,
 } from './input-rules.js';
 import { AssertPayload, BatchAssertPayload } from './payloads.js';
@@ -89,7 +88,7 @@ builder.mutationField('assertContact', (t) =>
       listId: t.arg.int({ required: true, description: 'The list to write into.' }),
       contact: t.arg({ type: ContactInput, required: true }),
     },
-    validate: z.object({ listId, contact: contactRule }),
+    validate: z.object({ listId, contact: contactRule.schema }),
     resolve: (_root, args, context) => assertOneRecord(contacts, args.listId, args.contact, context),
   }),
 );
@@ -103,7 +102,7 @@ builder.mutationField('assertContacts', (t) =>
       listId: t.arg.int({ required: true, description: 'The list to write into.' }),
       contacts: t.arg({ type: [ContactInput], required: true, description: 'The contacts, 1 to maxItemsPerMutation.' }),
     },
-    validate: z.object({ listId, contacts: nonEmptyList(contactRule) }),
+    validate: z.object({ listId, contacts: contactRule.nonEmptyListSchema }),
     resolve: (_root, args, context) => assertRecordList(contacts, args.listId, 'contacts', args.contacts, context),
   }),
 );

@@ -69,7 +69,7 @@ builder.mutationField('assertDeal', (t) =>
     type: AssertDealPayload,
     description: 'Create or update one deal (PUT /deals/assert).',
     args: { deal: t.arg({ type: DealInput, required: true }) },
-    validate: z.object({ deal: dealRule }),
+    validate: z.object({ deal: dealRule.schema }),
     resolve: async (_root, args, context) => {
       const call = context.upstreamCall();
       try {
