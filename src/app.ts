@@ -18,6 +18,7 @@ import { useOperationalEndpoints } from './operational-endpoints.js';
 import { useRequestPolicy } from './request-policy.js';
 import { subgraphSchema } from './schema/index.js';
 import type { Graph8Api } from './upstream/graph8-api.js';
+import { useValidationCache } from './validation-cache.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -101,6 +102,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     maxRequestBodySize: false,
     // POST bodies are JSON only (request-policy.ts): no multipart parser to ask on every request.
     multipart: false,
+    // Yoga keeps parsing's cache; validation's is useValidationCache, which is cheaper per request.
+    parserAndValidationCache: { validationCache: false },
     cors: corsPolicy(dependencies.corsOrigins),
     logging: {
       debug: (...args) => dependencies.logger.debug({ args }, 'yoga'),
@@ -115,6 +118,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       useGraphQlJit(),
       useErrorLocations(),
+      useValidationCache(),
       useOperationalEndpoints(isReady, dependencies.metrics),
       useOperationLog(dependencies.logger, dependencies.metrics),
       ...(dependencies.extraPlugins ?? []),

@@ -64,8 +64,14 @@ describe('limits', () => {
       { length: 60 },
       (_, i) => `a${i}: assertContact(listId: 1, contact: {workEmail: "al${i}@acme.com"}) { action }`,
     );
-    const response = await postJson(gateway.url, { query: `mutation { ${fields.join('\n')} }` });
-    expect(response.status).toBe(400);
+    const query = `mutation { ${fields.join('\n')} }`;
+    // The second and third time, the validation outcome comes from the cache.
+    for (let time = 0; time < 3; time++) {
+      const response = await postJson(gateway.url, { query });
+      expect(response.status).toBe(400);
+      const { errors } = (await response.json()) as { errors: Array<{ message: string }> };
+      expect(errors.map((error) => error.message)).toEqual(['Syntax Error: Aliases limit of 15 exceeded, found 60.']);
+    }
     expect(gateway.simulator?.store.contacts.records.size).toBe(0);
   });
 });
