@@ -9,6 +9,7 @@ import {
   startGatewayProcess,
   startMinimalUpstream,
 } from './lib/processes.js';
+import { BULK_ITEMS, bulkContacts, bulkMutationBody } from './lib/workload.js';
 
 /**
  * 10,000 contacts in one assertContacts, 8 calls in flight, an upstream taking
@@ -18,37 +19,18 @@ import {
  * same 10,000 contacts through the peer's batch mutation, against the same
  * upstream (which refuses more than 100 items a call, as graph8 does).
  */
-const ITEMS = 10_000;
 const CONCURRENCY = 8;
 const UPSTREAM_LATENCY_MS = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const IDEAL_MS = Math.ceil(ITEMS / 100 / CONCURRENCY) * UPSTREAM_LATENCY_MS;
-
-const MUTATION = `mutation Bulk($listId: Int!, $contacts: [ContactInput!]!) {
-  assertContacts(listId: $listId, contacts: $contacts) { total created updated failed chunks }
-}`;
+const IDEAL_MS = Math.ceil(BULK_ITEMS / 100 / CONCURRENCY) * UPSTREAM_LATENCY_MS;
 
 const PEER_RUNS = 3;
 const PEER_MUTATION = `mutation Bulk($input: assertContactsBatch_request_Input) {
   assertContactsBatch(input: $input) { data { total created updated } }
 }`;
 
-function contactsFor(run: number) {
-  return Array.from({ length: ITEMS }, (_, i) => ({
-    workEmail: `person${i}.run${run}@bulk-bench.example`,
-    firstName: 'Bench',
-    lastName: `Person ${i}`,
-    jobTitle: 'Engineer',
-    companyDomain: 'bulk-bench.example',
-  }));
-}
-
-function body(run: number): string {
-  return JSON.stringify({ query: MUTATION, variables: { listId: 1, contacts: contactsFor(run) } });
-}
-
 function peerBody(run: number): string {
-  const contacts = contactsFor(run).map((contact) => ({
+  const contacts = bulkContacts(run).map((contact) => ({
     work_email: contact.workEmail,
     first_name: contact.firstName,
     last_name: contact.lastName,
@@ -120,7 +102,7 @@ async function measureOnce(side: BulkSide, payload: string): Promise<{ wall: num
   const wall = performance.now() - started;
   const cpu = side.process.cpuMs() - cpuBefore;
   const summary = result.data?.assertContacts;
-  if (summary?.failed !== 0 || summary.total !== ITEMS) {
+  if (summary?.failed !== 0 || summary.total !== BULK_ITEMS) {
     throw new Error(`bad answer from ${side.name}: ${JSON.stringify(result).slice(0, 300)}`);
   }
   return { wall, cpu };
@@ -146,7 +128,7 @@ async function main() {
     ];
     for (let run = -2; run < RUNS; run++) {
       for (const side of sides) {
-        const { wall, cpu } = await measureOnce(side, body(run + 100));
+        const { wall, cpu } = await measureOnce(side, bulkMutationBody(run + 100));
         if (run < 0) continue;
         side.walls.push(wall);
         side.cpus.push(cpu);
@@ -154,7 +136,7 @@ async function main() {
     }
     const floorSide = sides[1] as BulkSide;
     printTable(
-      `Bulk: one assertContacts of ${ITEMS} items, ${CONCURRENCY} in flight, ${UPSTREAM_LATENCY_MS} ms upstream; sides alternating, ${RUNS} runs after 2 warm-ups, medians (CPU from /proc, 10 ms ticks)`,
+      `Bulk: one assertContacts of ${BULK_ITEMS} items, ${CONCURRENCY} in flight, ${UPSTREAM_LATENCY_MS} ms upstream; sides alternating, ${RUNS} runs after 2 warm-ups, medians (CPU from /proc, 10 ms ticks)`,
       sides.map((side) => ({
         side: side.name,
         'ideal ms': IDEAL_MS,

@@ -3,6 +3,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   single: () => import('./single.js'),
   bulk: () => import('./bulk.js'),
   memory: () => import('./memory.js'),
+  app: () => import('./app.js'),
 };
 
 const chosen = process.argv.slice(2);

@@ -6,23 +6,23 @@ import {
   printTable,
   type RunningProcess,
   startBareProxy,
+  startBareYoga,
   startGatewayProcess,
   startMinimalUpstream,
 } from './lib/processes.js';
+import { SINGLE_MUTATION_BODY } from './lib/workload.js';
 
 /**
  * One assertContact through the gateway against the same PUT /contacts/assert
  * sent straight to the upstream (the limit: no gateway at all), with autocannon
- * at 10 and 50 connections. Sides alternate within one run, after a warm-up;
- * medians of the rounds are reported.
+ * at 10 and 50 connections. Beside them: the bare Node proxy (the floor: the
+ * same call with no GraphQL), bare Yoga (the framework alone, making the same
+ * call) and the peer. Sides alternate within one run, after a warm-up; medians
+ * of the rounds are reported.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
-const GRAPHQL_BODY = JSON.stringify({
-  query: 'mutation Assert($c: ContactInput!) { assertContact(listId: 5, contact: $c) { action count } }',
-  variables: { c: { workEmail: 'jane@acme.com', firstName: 'Jane', lastName: 'Doe', jobTitle: 'VP of Sales' } },
-});
 const REST_BODY = JSON.stringify({
   list_id: 5,
   work_email: 'jane@acme.com',
@@ -115,6 +115,7 @@ const PEER_BODY = JSON.stringify({
 const upstream = await startMinimalUpstream();
 const gateway = await startGatewayOn(upstream.port);
 const bare = await startBareProxy(upstream.port);
+const bareYoga = await startBareYoga(upstream.port);
 const peer = await startPeer(upstream.port);
 try {
   await measureSides(
@@ -129,15 +130,22 @@ try {
         name: 'gateway',
         url: `http://127.0.0.1:${gateway.port}/graphql`,
         method: 'POST',
-        body: GRAPHQL_BODY,
+        body: SINGLE_MUTATION_BODY,
         cpuOf: gateway.process,
       },
       {
         name: 'bare node',
         url: `http://127.0.0.1:${bare.port}/graphql`,
         method: 'POST',
-        body: GRAPHQL_BODY,
+        body: SINGLE_MUTATION_BODY,
         cpuOf: bare.process,
+      },
+      {
+        name: 'bare Yoga',
+        url: `http://127.0.0.1:${bareYoga.port}/graphql`,
+        method: 'POST',
+        body: SINGLE_MUTATION_BODY,
+        cpuOf: bareYoga.process,
       },
       ...(peer
         ? [
@@ -151,10 +159,11 @@ try {
           ]
         : []),
     ],
-    `Single assertContact: gateway vs the upstream alone, a bare Node proxy (the floor) and the peer (GraphQL Mesh + Hive Gateway) (${ROUNDS} alternating rounds of ${SECONDS} s, medians; CPU from /proc)`,
+    `Single assertContact: gateway vs the upstream alone, a bare Node proxy (the floor), bare Yoga (the framework alone) and the peer (GraphQL Mesh + Hive Gateway) (${ROUNDS} alternating rounds of ${SECONDS} s, medians; CPU from /proc)`,
   );
 } finally {
   await peer?.process.stop();
+  await bareYoga.process.stop();
   await bare.process.stop();
   await gateway.process.stop();
   await upstream.process.stop();

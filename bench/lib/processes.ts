@@ -76,9 +76,10 @@ export async function startNodeProcess(
 async function startOnFreePort(
   script: string,
   env: Record<string, string> = {},
+  nodeOptions: readonly string[] = [],
 ): Promise<{ port: number; process: RunningProcess }> {
   const port = await freePort();
-  const child = await startNodeProcess(script, { ...env, PORT: String(port) }, /listening/);
+  const child = await startNodeProcess(script, { ...env, PORT: String(port) }, /listening/, [], nodeOptions);
   return { port, process: child };
 }
 
@@ -99,6 +100,19 @@ export function startBareProxy(
     GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1`,
     UPSTREAM_CONCURRENCY: String(upstreamConcurrency),
   });
+}
+
+/**
+ * bench/lib/bare-yoga-server.ts: Yoga alone (the gateway's engine settings and
+ * Node layer, one resolver making the same upstream call) with `npm start`'s
+ * node flags, in a process of its own.
+ */
+export function startBareYoga(upstreamPort: number): Promise<{ port: number; process: RunningProcess }> {
+  return startOnFreePort(
+    'bench/lib/bare-yoga-server.ts',
+    { GRAPH8_API_URL: `http://127.0.0.1:${upstreamPort}/api/v1` },
+    npmStartCommand().nodeOptions,
+  );
 }
 
 /** `npm start`'s node flags and script (`node --flag dist/main.js`), so that benchmarks run exactly what it runs. */
