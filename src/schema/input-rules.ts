@@ -5,8 +5,8 @@ import { isObject } from '../upstream/upstream-error.js';
 
 /**
  * The input rules of the contract, run by the validation plugin before any
- * upstream call: zod schemas for arguments, and for input objects one zod check
- * that runs each field's rule.
+ * upstream call: zod schemas for arguments, and for an argument that takes
+ * input objects one zod check that runs each object's field rules.
  */
 
 export const MAX_STRING_LENGTH = 2048;
@@ -92,12 +92,7 @@ export function listOf(rule: FieldRule): FieldRule {
     if (!Array.isArray(value)) return 'must be a list';
     let problems: NestedProblem[] | undefined;
     value.forEach((element: unknown, index) => {
-      const outcome = rule(element);
-      if (outcome === undefined) return;
-      problems ??= [];
-      for (const problem of nestedProblems(outcome)) {
-        problems.push({ path: [index, ...problem.path], message: problem.message });
-      }
+      problems = withProblemsAt(problems, index, rule(element));
     });
     return problems;
   };
@@ -193,6 +188,20 @@ function nestedProblems(outcome: ReturnType<FieldRule>): readonly NestedProblem[
   return typeof outcome === 'string' ? [{ path: [], message: outcome }] : outcome;
 }
 
+/** `problems` with `outcome`'s problems added under `segment`; no list is made while there is nothing to add. */
+function withProblemsAt(
+  problems: NestedProblem[] | undefined,
+  segment: string | number,
+  outcome: ReturnType<FieldRule>,
+): NestedProblem[] | undefined {
+  if (outcome === undefined) return problems;
+  const all = problems ?? [];
+  for (const problem of nestedProblems(outcome)) {
+    all.push({ path: [segment, ...problem.path], message: problem.message });
+  }
+  return all;
+}
+
 function pathSegment(segment: PropertyKey): string | number {
   return typeof segment === 'number' ? segment : String(segment);
 }
@@ -227,12 +236,7 @@ export function inputObjectRule<T extends object>(
     for (const [name, rule] of rules) {
       const fieldValue = value[name];
       if (fieldValue === null || fieldValue === undefined) continue;
-      const outcome = rule(fieldValue);
-      if (outcome === undefined) continue;
-      problems ??= [];
-      for (const problem of nestedProblems(outcome)) {
-        problems.push({ path: [name, ...problem.path], message: problem.message });
-      }
+      problems = withProblemsAt(problems, name, rule(fieldValue));
     }
     if (whole && !whole.holds(value as T)) {
       problems ??= [];
