@@ -85,9 +85,10 @@ function expectedFields(occurrences: readonly ContactInput[]): Record<string, un
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const rand = random(options.seed ?? 20261126);
+  const seed = options.seed ?? 20261126;
+  const rand = random(seed);
   // Faults drawn from a seeded sequence too: every run injects them, so a run cannot pass by drawing none.
-  const simulator = await startSimulator({ faults: options.faults, random: random((options.seed ?? 20261126) + 1) });
+  const simulator = await startSimulator({ faults: options.faults, random: random(seed + 1) });
   const gateway = createHarness({
     upstreamUrl: simulator.url,
     upstreamConcurrency: options.concurrency ?? 4,
