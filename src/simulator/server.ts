@@ -103,7 +103,7 @@ function routesFor(store: SimulatorStore): Array<{ pattern: RegExp; route: Route
       return unprocessable('deal_id', 'deal_id is required', 'value_error.missing');
     }
     const action = store.assertLink(contactId, body.deal_id);
-    if (action === undefined) return { status: 404, body: { detail: 'Deal not found' } };
+    if (action === undefined) return { status: 404, body: { detail: `Deal ${body.deal_id} not found` } };
     const shownContactId = /^\d+$/.test(contactId) ? Number(contactId) : contactId;
     return ok({ action, deal_id: body.deal_id, contact_id: shownContactId });
   };
