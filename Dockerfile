@@ -1,26 +1,31 @@
 # syntax=docker/dockerfile:1
-# Production image: the built JavaScript and the runtime dependencies only, run as the unprivileged `node` user.
+# Production image on the current Node LTS: the built JavaScript and the runtime dependencies only,
+# owned by root and run as the unprivileged `node` user, who can read the app but change none of it.
 
-FROM node:20-bookworm-slim AS build
+# Build: every dependency (esbuild is a devDependency), then dist/ from src/.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS dependencies
+# The runtime dependencies alone.
+FROM node:24-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000
 WORKDIR /app
-COPY --from=dependencies --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json ./
+# Copied as root, COPY's default owner, and left so (no --chown): a compromised process cannot rewrite the app.
+# The gateway writes nothing to disk (logs go to stdout); package.json is read at start for the version.
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
