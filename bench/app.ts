@@ -2,8 +2,7 @@ import { pino } from 'pino';
 import { MockAgent } from 'undici';
 import { createApp } from '../src/app.js';
 import { GatewayMetrics } from '../src/metrics.js';
-import { UpstreamClient } from '../src/upstream/client.js';
-import { Graph8Api } from '../src/upstream/graph8-api.js';
+import { connectUpstream } from '../src/upstream/connect.js';
 import { createBareYoga } from './lib/bare-yoga.js';
 import { median, printTable } from './lib/processes.js';
 import { BULK_ITEMS, bulkMutationBody, SINGLE_MUTATION_BODY } from './lib/workload.js';
@@ -51,15 +50,24 @@ function mockUpstream(): MockAgent {
 type FetchHandler = (url: string, init: RequestInit) => Promise<Response>;
 
 function gatewayApp(agent: MockAgent): FetchHandler {
-  const client = new UpstreamClient({ baseUrl: BASE_URL, dispatcher: agent, timeoutMs: 10_000, maxAttempts: 3 });
+  const upstream = connectUpstream({
+    baseUrl: BASE_URL,
+    dispatcher: agent,
+    timeoutMs: 10_000,
+    maxAttempts: 3,
+    connections: 64,
+    maxResponseBytes: 4 * 1024 * 1024,
+  });
   const app = createApp({
-    api: new Graph8Api(client),
+    api: upstream.api,
     access: { mode: 'pass-through' },
-    limits: { maxItemsPerMutation: BULK_ITEMS, upstreamConcurrency: 8 },
+    limits: { maxItemsPerMutation: BULK_ITEMS, upstreamConcurrency: 8, mutationDeadlineMs: 60_000 },
     gateway: { version: 'bench', upstream: 'LIVE' },
     logger: pino({ level: 'silent' }),
     corsOrigins: [],
     production: true,
+    graphiql: false,
+    introspection: true,
     metrics: new GatewayMetrics(),
   });
   return (url, init) => Promise.resolve(app.fetch(url, init));

@@ -1,24 +1,17 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Logger } from 'pino';
-import type { AccessPolicy } from './auth.js';
-import {
-  type ContextDependencies,
-  createContext,
-  type GatewayContext,
-  type GatewayDescription,
-  type GatewayLimits,
-} from './context.js';
-import { useErrorLocations } from './error-locations.js';
-import { EXAMPLE_TABS, useGraphiQLPage } from './graphiql.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import type { GatewayMetrics } from './metrics.js';
-import { useOperationLog } from './operation-log.js';
-import { useOperationalEndpoints } from './operational-endpoints.js';
-import { useRequestPolicy } from './request-policy.js';
+import { useErrorMapping } from './plugins/use-error-mapping.js';
+import { EXAMPLE_TABS, useGraphiQLPage } from './plugins/use-graphiql.js';
+import { useIntrospectionSwitch } from './plugins/use-introspection-switch.js';
+import { useOperationLog } from './plugins/use-operation-log.js';
+import { useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
+import { useRequestPolicy } from './plugins/use-request-policy.js';
+import { useResponseHeaders } from './plugins/use-response-headers.js';
+import { useValidationCache } from './plugins/use-validation-cache.js';
 import { subgraphSchema } from './schema/index.js';
-import type { Graph8Api } from './upstream/graph8-api.js';
-import { useValidationCache } from './validation-cache.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -35,15 +28,15 @@ const ARMOR_LIMITS = {
   maxCost: 500,
 } as const;
 
-export interface AppDependencies {
-  readonly api: Graph8Api;
-  readonly access: AccessPolicy;
-  readonly limits: GatewayLimits;
-  readonly gateway: GatewayDescription;
-  readonly logger: Logger;
+/** The services every operation reaches, and how the HTTP side of the app behaves. */
+export interface AppDependencies extends GatewayServices {
   readonly corsOrigins: readonly string[];
   /** Production hides field suggestions from error messages. */
   readonly production: boolean;
+  /** Serve GraphiQL to browsers on GET /graphql (GRAPHIQL). */
+  readonly graphiql: boolean;
+  /** Answer introspection (INTROSPECTION). */
+  readonly introspection: boolean;
   /** False once the process is shutting down: /readiness answers 503. */
   readonly isReady?: () => boolean;
   readonly metrics: GatewayMetrics;
@@ -69,13 +62,7 @@ function corsPolicy(origins: readonly string[]) {
 
 /** The whole gateway as a fetch handler: no port, no globals (tests call `app.fetch`). */
 export function createApp(dependencies: AppDependencies): GatewayApp {
-  const contextDependencies: ContextDependencies = {
-    api: dependencies.api,
-    access: dependencies.access,
-    limits: dependencies.limits,
-    gateway: dependencies.gateway,
-    metrics: dependencies.metrics,
-  };
+  const { logger } = dependencies;
   const armor = new EnvelopArmor({
     maxAliases: { n: ARMOR_LIMITS.maxAliases },
     maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: false },
@@ -84,43 +71,48 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     costLimit: { maxCost: ARMOR_LIMITS.maxCost, ignoreIntrospection: true },
     blockFieldSuggestion: { enabled: dependencies.production },
   });
-  const graphiql = useGraphiQLPage(GRAPHQL_ENDPOINT, {
-    title: 'graph8 assert gateway',
-    defaultTabs: EXAMPLE_TABS,
-    defaultEditorToolsVisibility: true,
-  });
   const isReady = dependencies.isReady ?? (() => true);
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    context: ({ request }) => createContext(contextDependencies, request),
+    context: ({ request }) => createContext(dependencies, request),
     graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/health',
     maskedErrors: { isDev: false },
     // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
     maxRequestBodySize: false,
-    // POST bodies are JSON only (request-policy.ts): no multipart parser to ask on every request.
+    // POST bodies are JSON only (use-request-policy.ts): no multipart parser to ask on every request.
     multipart: false,
     // Yoga keeps parsing's cache; validation's is useValidationCache, which is cheaper per request.
     parserAndValidationCache: { validationCache: false },
     cors: corsPolicy(dependencies.corsOrigins),
     logging: {
-      debug: (...args) => dependencies.logger.debug({ args }, 'yoga'),
-      info: (...args) => dependencies.logger.info({ args }, 'yoga'),
-      warn: (...args) => dependencies.logger.warn({ args }, 'yoga'),
-      error: (...args) => dependencies.logger.error({ args }, 'yoga'),
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      error: (...args) => logger.error({ args }, 'yoga'),
     },
     plugins: [
-      graphiql,
+      useResponseHeaders(),
+      ...(dependencies.graphiql
+        ? [
+            useGraphiQLPage(GRAPHQL_ENDPOINT, {
+              title: 'graph8 assert gateway',
+              defaultTabs: EXAMPLE_TABS,
+              defaultEditorToolsVisibility: true,
+            }),
+          ]
+        : []),
       ...armor.protect().plugins,
       useRequestPolicy(),
+      useIntrospectionSwitch(dependencies.introspection),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       useGraphQlJit(),
-      useErrorLocations(),
+      useErrorMapping(logger),
       useValidationCache(),
       useOperationalEndpoints(isReady, dependencies.metrics),
-      useOperationLog(dependencies.logger, dependencies.metrics),
+      useOperationLog(logger, dependencies.metrics),
       ...(dependencies.extraPlugins ?? []),
     ],
   });

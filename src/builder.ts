@@ -21,7 +21,10 @@ export const builder = new SchemaBuilder<{
   validation: {
     // Yoga masks Pothos's own validation error: answer a plain GraphQLError with every issue.
     validationError: (failure, args, context) =>
-      badUserInput([...issuesFromFailure(failure), ...listCapIssues(args, context.limits.maxItemsPerMutation)]),
+      badUserInput([
+        ...issuesFromFailure(failure),
+        ...listCapIssues(args, context.services.limits.maxItemsPerMutation),
+      ]),
   },
 });
 

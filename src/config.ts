@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { parseSimulatorFaults, type SimulatorFaults } from './simulator/faults.js';
+import type { SimulatorFaults } from './simulator/faults.js';
+
+/**
+ * Every environment variable the gateway and its simulator read, declared
+ * once: its rule, default and meaning. `parseConfig` reads them all at once
+ * and reports every bad one; `--help` prints this table, and the README's
+ * table lists the same names (a test checks).
+ */
 
 export const LIVE_API_URL = 'https://api.graph8.com/api/v1';
 
@@ -8,33 +15,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /** Where the gateway sends its writes. */
 export type UpstreamTarget = { kind: 'SIMULATOR'; faults: SimulatorFaults } | { kind: 'LIVE'; baseUrl: string };
 
-export interface GatewayConfig {
-  readonly port: number;
-  readonly host: string;
-  readonly upstream: UpstreamTarget;
-  /** The key the gateway itself holds; absent means callers bring their own. */
-  readonly apiKey: string | undefined;
-  readonly gatewayTokens: readonly string[];
-  readonly allowAnonymous: boolean;
-  readonly upstreamConcurrency: number;
-  readonly upstreamTimeoutMs: number;
-  readonly upstreamMaxAttempts: number;
-  readonly maxItemsPerMutation: number;
-  readonly maxBodyBytes: number;
-  readonly logLevel: LogLevel;
-  readonly corsOrigins: readonly string[];
-  readonly shutdownGraceMs: number;
-  readonly production: boolean;
-}
-
-export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; errors: string[] };
-
 const integer = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const share = z
+  .string()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a number from 0 to 1')
+  .transform(Number);
 
 const boolean = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -58,50 +49,200 @@ const origin = z.string().refine((value) => URL.canParse(value) && new URL(value
   error: 'must list origins such as https://app.example.com (scheme, host and port only)',
 });
 
-const environmentSchema = z.object({
-  PORT: integer(0, 65535).default(4000),
-  HOST: z.string().default('127.0.0.1'),
-  GRAPH8_API_URL: httpUrl.optional(),
-  GRAPH8_API_KEY: z.string().optional(),
-  GATEWAY_TOKENS: commaList.default([]),
-  ALLOW_ANONYMOUS: boolean.default(false),
-  UPSTREAM_CONCURRENCY: integer(1, 64).default(4),
-  UPSTREAM_TIMEOUT_MS: integer(1, 600_000).default(10_000),
-  UPSTREAM_MAX_ATTEMPTS: integer(1, 10).default(4),
-  MAX_ITEMS_PER_MUTATION: integer(1, 1_000_000).default(10_000),
-  MAX_BODY_BYTES: integer(1024, 1_073_741_824).default(10_485_760),
-  LOG_LEVEL: z
-    .enum(['debug', 'info', 'warn', 'error', 'silent'], {
+interface Variable {
+  readonly schema: z.ZodType;
+  /** As written in the environment; none means "not set". */
+  readonly default?: string;
+  readonly meaning: string;
+  /** Its value is never echoed back. */
+  readonly secret?: boolean;
+}
+
+export const VARIABLES = {
+  PORT: { schema: integer(0, 65535), default: '4000', meaning: 'port to listen on' },
+  HOST: { schema: z.string(), default: '127.0.0.1', meaning: 'address to listen on (0.0.0.0 in a container)' },
+  GRAPH8_API_URL: {
+    schema: httpUrl,
+    meaning: `upstream base URL, including /api/v1 (${LIVE_API_URL} when only a key is set)`,
+  },
+  GRAPH8_API_KEY: { schema: z.string(), secret: true, meaning: 'the key the gateway itself sends upstream' },
+  GATEWAY_TOKENS: {
+    schema: commaList,
+    secret: true,
+    meaning: 'comma-separated bearer tokens that clients must show when the gateway holds the key',
+  },
+  ALLOW_ANONYMOUS: {
+    schema: boolean,
+    default: 'false',
+    meaning: "let clients without a token use the gateway's key (local development only)",
+  },
+  UPSTREAM_CONCURRENCY: { schema: integer(1, 64), default: '4', meaning: 'batch calls one mutation keeps in flight' },
+  UPSTREAM_TIMEOUT_MS: { schema: integer(1, 600_000), default: '10000', meaning: "one upstream attempt's deadline" },
+  UPSTREAM_MAX_ATTEMPTS: {
+    schema: integer(1, 10),
+    default: '4',
+    meaning: 'attempts per upstream call, the first included',
+  },
+  UPSTREAM_CONNECTIONS: {
+    schema: integer(1, 1024),
+    default: '64',
+    meaning: 'keep-alive connections to the upstream, shared by all requests',
+  },
+  UPSTREAM_MAX_RESPONSE_BYTES: {
+    schema: integer(1024, 1_073_741_824),
+    default: '4194304',
+    meaning: 'largest upstream answer read; a bigger one fails its call (UPSTREAM_UNAVAILABLE, not retried)',
+  },
+  MUTATION_DEADLINE_MS: {
+    schema: integer(1000, 3_600_000),
+    default: '60000',
+    meaning: 'a mutation as a whole gives up after this long',
+  },
+  MAX_ITEMS_PER_MUTATION: {
+    schema: integer(1, 1_000_000),
+    default: '10000',
+    meaning: 'most items one mutation may carry',
+  },
+  MAX_BODY_BYTES: {
+    schema: integer(1024, 1_073_741_824),
+    default: '10485760',
+    meaning: 'largest request body accepted (413 above)',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['debug', 'info', 'warn', 'error', 'silent'], {
       error: 'must be one of debug, info, warn, error, silent',
-    })
-    .default('info'),
-  CORS_ORIGINS: commaList.pipe(z.array(origin)).default([]),
-  SHUTDOWN_GRACE_MS: integer(0, 3_600_000).default(30_000),
-  NODE_ENV: z.string().optional(),
-});
+    }),
+    default: 'info',
+    meaning: 'debug, info, warn, error or silent; logs are JSON lines on stdout',
+  },
+  CORS_ORIGINS: {
+    schema: commaList.pipe(z.array(origin)),
+    meaning: 'comma-separated origins that browsers may call from; none means no cross-origin access',
+  },
+  SHUTDOWN_GRACE_MS: {
+    schema: integer(0, 3_600_000),
+    default: '30000',
+    meaning: 'how long a SIGTERM waits for in-flight operations to finish',
+  },
+  GRAPHIQL: { schema: boolean, default: 'true', meaning: 'serve GraphiQL to browsers on GET /graphql' },
+  INTROSPECTION: {
+    schema: boolean,
+    default: 'true',
+    meaning: 'answer introspection (__schema, __type); federation _service stays either way',
+  },
+  NODE_ENV: {
+    schema: z.string(),
+    meaning: 'production refuses the built-in simulator and hides field suggestions',
+  },
+  SIMULATOR_LATENCY_MS: {
+    schema: integer(0, 600_000),
+    default: '0',
+    meaning: 'simulator: milliseconds added to every call',
+  },
+  SIMULATOR_ERROR_RATE: { schema: share, default: '0', meaning: 'simulator: share of calls answered 503, 0 to 1' },
+  SIMULATOR_RATE_LIMIT: {
+    schema: integer(0, 1_000_000),
+    default: '0',
+    meaning: 'simulator: calls per second per key before 429 with Retry-After (0: no limit)',
+  },
+  SIMULATOR_RESET_RATE: {
+    schema: share,
+    default: '0',
+    meaning: 'simulator: share of calls whose connection is reset, half of them after the write',
+  },
+  SIMULATOR_SPIKE_RATE: {
+    schema: share,
+    default: '0',
+    meaning: 'simulator: share of calls delayed by SIMULATOR_SPIKE_MS',
+  },
+  SIMULATOR_SPIKE_MS: { schema: integer(0, 600_000), default: '0', meaning: 'simulator: length of a latency spike' },
+  SIMULATOR_PORT: { schema: integer(0, 65535), default: '4010', meaning: 'npm run simulator: port to listen on' },
+  SIMULATOR_HOST: { schema: z.string(), default: '127.0.0.1', meaning: 'npm run simulator: address to listen on' },
+} as const satisfies Record<string, Variable>;
 
-/** Variables whose values are secrets: never echoed back in an error line. */
-const SECRET_VARIABLES = new Set(['GRAPH8_API_KEY', 'GATEWAY_TOKENS']);
+type VariableName = keyof typeof VARIABLES;
+type Values = { -readonly [Name in VariableName]: z.output<(typeof VARIABLES)[Name]['schema']> | undefined };
 
-/** Reads the environment once; every bad variable is reported, one line each. */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const present = Object.fromEntries(
-    Object.keys(environmentSchema.shape)
-      .map((name) => [name, env[name]] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = environmentSchema.safeParse(present);
-  const faults = parseSimulatorFaults(env);
-  const errors: string[] = [...faults.errors];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0]);
-      const shown = SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(present[name])})`;
-      errors.push(`${name}: ${issue.message}${shown}`);
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly upstream: UpstreamTarget;
+  /** The key the gateway itself holds; absent means callers bring their own. */
+  readonly apiKey: string | undefined;
+  readonly gatewayTokens: readonly string[];
+  readonly allowAnonymous: boolean;
+  readonly upstreamConcurrency: number;
+  readonly upstreamTimeoutMs: number;
+  readonly upstreamMaxAttempts: number;
+  readonly upstreamConnections: number;
+  readonly upstreamMaxResponseBytes: number;
+  readonly mutationDeadlineMs: number;
+  readonly maxItemsPerMutation: number;
+  readonly maxBodyBytes: number;
+  readonly logLevel: LogLevel;
+  readonly corsOrigins: readonly string[];
+  readonly shutdownGraceMs: number;
+  readonly graphiql: boolean;
+  readonly introspection: boolean;
+  readonly production: boolean;
+}
+
+export interface SimulatorConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly faults: SimulatorFaults;
+}
+
+export type Parsed<T> = { ok: true; config: T; warnings: string[] } | { ok: false; errors: string[] };
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads the named variables (empty counts as not set), each through its rule; every bad one is a line. */
+function readVariables(env: Environment, names: readonly VariableName[]): { values: Values; errors: string[] } {
+  const values = {} as Values;
+  const errors: string[] = [];
+  for (const name of names) {
+    const variable: Variable = VARIABLES[name];
+    const given = env[name] === '' ? undefined : env[name];
+    const raw = given ?? variable.default;
+    if (raw === undefined) continue;
+    const parsed = variable.schema.safeParse(raw);
+    if (parsed.success) (values as Record<string, unknown>)[name] = parsed.data;
+    else {
+      const shown = variable.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      errors.push(`${name}: ${parsed.error.issues[0]?.message ?? 'is not valid'}${shown}`);
     }
-    return { ok: false, errors };
   }
-  const vars = parsed.data;
+  return { values, errors };
+}
+
+const SIMULATOR_FAULT_NAMES = [
+  'SIMULATOR_LATENCY_MS',
+  'SIMULATOR_ERROR_RATE',
+  'SIMULATOR_RATE_LIMIT',
+  'SIMULATOR_RESET_RATE',
+  'SIMULATOR_SPIKE_RATE',
+  'SIMULATOR_SPIKE_MS',
+] as const satisfies readonly VariableName[];
+
+function faultsOf(values: Values): SimulatorFaults {
+  return Object.freeze({
+    latencyMs: values.SIMULATOR_LATENCY_MS ?? 0,
+    errorRate: values.SIMULATOR_ERROR_RATE ?? 0,
+    rateLimitPerSecond: values.SIMULATOR_RATE_LIMIT ?? 0,
+    resetRate: values.SIMULATOR_RESET_RATE ?? 0,
+    spikeRate: values.SIMULATOR_SPIKE_RATE ?? 0,
+    spikeMs: values.SIMULATOR_SPIKE_MS ?? 0,
+  });
+}
+
+/** Reads the gateway's environment once; every bad variable is reported, one line each. */
+export function parseConfig(env: Environment): Parsed<GatewayConfig> {
+  const gatewayNames = (Object.keys(VARIABLES) as VariableName[]).filter(
+    (name) => name !== 'SIMULATOR_PORT' && name !== 'SIMULATOR_HOST',
+  );
+  const { values: vars, errors } = readVariables(env, gatewayNames);
+  if (errors.length > 0) return { ok: false, errors };
   const production = vars.NODE_ENV === 'production';
   const embedded = vars.GRAPH8_API_URL === undefined && vars.GRAPH8_API_KEY === undefined;
   if (embedded && production) {
@@ -109,32 +250,112 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       'GRAPH8_API_URL: not set, nor GRAPH8_API_KEY; with NODE_ENV=production the gateway needs a real upstream (the built-in simulator is for development only)',
     );
   }
-  if (vars.GRAPH8_API_KEY !== undefined && vars.GATEWAY_TOKENS.length === 0 && !vars.ALLOW_ANONYMOUS) {
+  const gatewayTokens = vars.GATEWAY_TOKENS ?? [];
+  const allowAnonymous = vars.ALLOW_ANONYMOUS ?? false;
+  if (vars.GRAPH8_API_KEY !== undefined && gatewayTokens.length === 0 && !allowAnonymous) {
     errors.push(
       'GATEWAY_TOKENS: not set while GRAPH8_API_KEY is; list the bearer tokens callers must show (or set ALLOW_ANONYMOUS=true for local development)',
     );
   }
+  const config = Object.freeze({
+    port: vars.PORT as number,
+    host: vars.HOST as string,
+    upstream: embedded
+      ? { kind: 'SIMULATOR', faults: faultsOf(vars) }
+      : { kind: 'LIVE', baseUrl: vars.GRAPH8_API_URL ?? LIVE_API_URL },
+    apiKey: vars.GRAPH8_API_KEY,
+    gatewayTokens: Object.freeze(gatewayTokens),
+    allowAnonymous,
+    upstreamConcurrency: vars.UPSTREAM_CONCURRENCY as number,
+    upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS as number,
+    upstreamMaxAttempts: vars.UPSTREAM_MAX_ATTEMPTS as number,
+    upstreamConnections: vars.UPSTREAM_CONNECTIONS as number,
+    upstreamMaxResponseBytes: vars.UPSTREAM_MAX_RESPONSE_BYTES as number,
+    mutationDeadlineMs: vars.MUTATION_DEADLINE_MS as number,
+    maxItemsPerMutation: vars.MAX_ITEMS_PER_MUTATION as number,
+    maxBodyBytes: vars.MAX_BODY_BYTES as number,
+    logLevel: vars.LOG_LEVEL as LogLevel,
+    corsOrigins: Object.freeze(vars.CORS_ORIGINS ?? []),
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS as number,
+    graphiql: vars.GRAPHIQL as boolean,
+    introspection: vars.INTROSPECTION as boolean,
+    production,
+  } satisfies GatewayConfig);
+  errors.push(...limitConflicts(config));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config, warnings: lookalikeWarnings(env) };
+}
+
+/** Limits that only make sense together. */
+function limitConflicts(config: GatewayConfig): string[] {
+  const conflicts: string[] = [];
+  if (config.upstreamTimeoutMs > config.mutationDeadlineMs) {
+    conflicts.push(
+      `UPSTREAM_TIMEOUT_MS: ${config.upstreamTimeoutMs} is longer than MUTATION_DEADLINE_MS (${config.mutationDeadlineMs}); one attempt cannot outlast the mutation`,
+    );
+  }
+  if (config.upstreamConnections < config.upstreamConcurrency) {
+    conflicts.push(
+      `UPSTREAM_CONNECTIONS: ${config.upstreamConnections} is fewer than UPSTREAM_CONCURRENCY (${config.upstreamConcurrency}); one mutation could never have its calls in flight`,
+    );
+  }
+  return conflicts;
+}
+
+/** `npm run simulator`'s own variables: where it listens and the faults it injects. */
+export function parseSimulatorConfig(env: Environment): Parsed<SimulatorConfig> {
+  const { values, errors } = readVariables(env, ['SIMULATOR_PORT', 'SIMULATOR_HOST', ...SIMULATOR_FAULT_NAMES]);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: Object.freeze({
-      port: vars.PORT,
-      host: vars.HOST,
-      upstream: embedded
-        ? { kind: 'SIMULATOR', faults: faults.value }
-        : { kind: 'LIVE', baseUrl: vars.GRAPH8_API_URL ?? LIVE_API_URL },
-      apiKey: vars.GRAPH8_API_KEY,
-      gatewayTokens: Object.freeze(vars.GATEWAY_TOKENS),
-      allowAnonymous: vars.ALLOW_ANONYMOUS,
-      upstreamConcurrency: vars.UPSTREAM_CONCURRENCY,
-      upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
-      upstreamMaxAttempts: vars.UPSTREAM_MAX_ATTEMPTS,
-      maxItemsPerMutation: vars.MAX_ITEMS_PER_MUTATION,
-      maxBodyBytes: vars.MAX_BODY_BYTES,
-      logLevel: vars.LOG_LEVEL,
-      corsOrigins: Object.freeze(vars.CORS_ORIGINS),
-      shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
-      production,
-    } satisfies GatewayConfig),
+    config: { port: values.SIMULATOR_PORT as number, host: values.SIMULATOR_HOST as string, faults: faultsOf(values) },
+    warnings: lookalikeWarnings(env),
   };
+}
+
+/**
+ * Variables that look like one of ours but are not (GRAPH8_APIKEY,
+ * UPSTREAM_CONCURENCY): the same letters without underscores, or one or two
+ * letters off in a long name. Short names are left alone: PATH is not PORT.
+ */
+function lookalikeWarnings(env: Environment): string[] {
+  const known = Object.keys(VARIABLES);
+  const squeeze = (name: string) => name.replaceAll('_', '');
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (name in VARIABLES) continue;
+    const resembled = known.find(
+      (ours) => squeeze(ours) === squeeze(name) || (name.length >= 8 && editDistance(name, ours) <= 2),
+    );
+    if (resembled) warnings.push(`${name} is not a setting of the gateway's; did you mean ${resembled}?`);
+  }
+  return warnings;
+}
+
+/** Levenshtein distance, for spotting misspelt variable names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** The table `--help` prints: every variable, its default and its meaning. */
+export function configurationHelp(): string {
+  const rows = Object.entries(VARIABLES).map(([name, variable]: [string, Variable]) => [
+    name,
+    variable.default ?? '(none)',
+    variable.meaning,
+  ]);
+  const nameWidth = Math.max(...rows.map(([name]) => (name as string).length));
+  const defaultWidth = Math.max(...rows.map(([, value]) => (value as string).length));
+  return rows
+    .map(([name, value, meaning]) => `  ${name?.padEnd(nameWidth)}  ${value?.padEnd(defaultWidth)}  ${meaning}`)
+    .join('\n');
 }

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { JSON_MEDIA_TYPES } from './request-policy.js';
+import { errorBody, type GatewayErrorCode } from './errors.js';
+import { JSON_MEDIA_TYPES } from './plugins/use-request-policy.js';
+import { safeRequestId } from './request-scope.js';
 
 /** Above the 60 s idle timeout common load balancers use, so they close first. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -21,12 +23,18 @@ export interface GatewayHttpServer {
 type ReadRequest = IncomingMessage & { body?: unknown };
 type RequestListener = (request: ReadRequest, response: ServerResponse) => void;
 
-function answerJson(response: ServerResponse, status: number, message: string, close: boolean): void {
+function answerJson(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  code: GatewayErrorCode,
+  close: boolean,
+): void {
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     ...(close ? { connection: 'close' } : {}),
   });
-  response.end(JSON.stringify({ errors: [{ message }] }));
+  response.end(errorBody(message, code));
 }
 
 /**
@@ -37,7 +45,7 @@ function answerJson(response: ServerResponse, status: number, message: string, c
  */
 function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: number, then: () => void): void {
   const refuseTooLarge = () =>
-    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, true);
+    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE', true);
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBodyBytes) {
     refuseTooLarge();
@@ -61,7 +69,7 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
   request.once('end', () => {
     if (refused) return;
     if (size === 0) {
-      answerJson(response, 400, 'The request body is empty: send a JSON object with a query.', false);
+      answerJson(response, 400, 'The request body is empty: send a JSON object with a query.', 'BAD_REQUEST', false);
       return;
     }
     const text = Buffer.concat(chunks, size).toString('utf8');
@@ -93,9 +101,19 @@ export function createGatewayHttpServer(handler: RequestListener, options: HttpS
   const server = createServer(
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0 },
     (request: ReadRequest, response) => {
+      // One id for the whole request, the caller's own when safe: Yoga reads it from here, and our own answers carry it.
+      const requestId = safeRequestId(request.headers['x-request-id'] as string | undefined);
+      request.headers['x-request-id'] = requestId;
+      response.setHeader('x-request-id', requestId);
       if (draining) {
         response.setHeader('retry-after', '1');
-        answerJson(response, 503, 'The gateway is shutting down; retry on another instance.', true);
+        answerJson(
+          response,
+          503,
+          'The gateway is shutting down; retry on another instance.',
+          'SERVICE_UNAVAILABLE',
+          true,
+        );
         request.resume();
         return;
       }

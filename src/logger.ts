@@ -17,15 +17,43 @@ export const REDACTED_PATHS = [
   'gatewayTokens',
 ];
 
+/** Longest a shutdown waits for buffered log lines to reach stdout. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+export interface ProcessLogger {
+  readonly logger: Logger;
+  /** Writes out what is buffered, giving up after a bound: a dead pipe must not hold the process. */
+  flush(): Promise<void>;
+}
+
 /**
- * JSON lines, secrets redacted. On stdout they are written asynchronously, so
- * a slow reader of the logs never blocks a request; `flush` before exiting.
+ * JSON lines on stdout, secrets redacted, written asynchronously so that a slow
+ * reader of the logs never blocks a request. A closed stdout (EPIPE, a reader
+ * that went away) stops the writing, not the process.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination?: DestinationStream): ProcessLogger {
   const options = {
     level,
     base: { service: 'graph8-gateway' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  if (destination) return { logger: pino(options, destination), flush: () => Promise.resolve() };
+  const stdout = pino.destination({ dest: 1, sync: false });
+  let closed = false;
+  stdout.on('error', () => {
+    closed = true;
+  });
+  const logger = pino(options, stdout);
+  return {
+    logger,
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        const timer = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+        logger.flush(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
 }

@@ -1,6 +1,24 @@
-import { parseConfig } from './config.js';
-import { startGateway } from './gateway.js';
+import { configurationHelp, parseConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { GATEWAY_VERSION, startGateway } from './start-gateway.js';
+
+/** The only file that reads the environment and the command line, binds the port and handles signals. */
+
+if (process.argv.includes('--version')) {
+  console.log(GATEWAY_VERSION);
+  process.exit(0);
+}
+if (process.argv.includes('--help')) {
+  console.log(`graph8 assert gateway ${GATEWAY_VERSION}: GraphQL over graph8's assert REST API.
+
+Usage: npm start, or node dist/main.js. Configuration comes from the environment:
+
+${configurationHelp()}
+
+With neither GRAPH8_API_URL nor GRAPH8_API_KEY set (and NODE_ENV not production), the gateway
+starts a built-in simulator of graph8 and writes there.`);
+  process.exit(0);
+}
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
@@ -8,20 +26,36 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const config = parsed.config;
-const logger = createLogger(config.logLevel);
+const { logger, flush } = createLogger(config.logLevel);
+for (const warning of parsed.warnings) logger.warn(warning);
+
+async function exit(code: number): Promise<never> {
+  await flush();
+  process.exit(code);
+}
 
 try {
   const gateway = await startGateway(config, logger);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing operations in flight');
-      void gateway.shutdown().then(({ drained }) => {
-        logger.info({ drained }, drained ? 'shut down cleanly' : 'shut down after the grace period');
-        logger.flush(() => process.exit(0));
-      });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal means "now": the operator has stopped waiting for the drain.
+    if (signalled) process.exit(1);
+    signalled = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: finishing operations in flight');
+    void gateway.shutdown().then(({ drained }) => {
+      logger.info({ drained }, drained ? 'shut down cleanly' : 'shut down after the grace period');
+      return exit(0);
     });
-  }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 } catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const reason = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : 'is not available';
+    console.error(`config: PORT: ${config.host}:${config.port} ${reason}; set PORT (or HOST) to another`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, 'the gateway could not start');
-  logger.flush(() => process.exit(1));
+  await exit(1);
 }

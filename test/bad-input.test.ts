@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/start-gateway.js';
 import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
 import { startTestGateway } from './helpers/test-gateway.js';
 

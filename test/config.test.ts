@@ -6,21 +6,30 @@ describe('parseConfig', () => {
     const result = parseConfig({});
     expect(result).toEqual({
       ok: true,
+      warnings: [],
       config: {
         port: 4000,
         host: '127.0.0.1',
-        upstream: { kind: 'SIMULATOR', faults: { latencyMs: 0, errorRate: 0, rateLimitPerSecond: 0 } },
+        upstream: {
+          kind: 'SIMULATOR',
+          faults: { latencyMs: 0, errorRate: 0, rateLimitPerSecond: 0, resetRate: 0, spikeRate: 0, spikeMs: 0 },
+        },
         apiKey: undefined,
         gatewayTokens: [],
         allowAnonymous: false,
         upstreamConcurrency: 4,
         upstreamTimeoutMs: 10_000,
         upstreamMaxAttempts: 4,
+        upstreamConnections: 64,
+        upstreamMaxResponseBytes: 4_194_304,
+        mutationDeadlineMs: 60_000,
         maxItemsPerMutation: 10_000,
         maxBodyBytes: 10_485_760,
         logLevel: 'info',
         corsOrigins: [],
         shutdownGraceMs: 30_000,
+        graphiql: true,
+        introspection: true,
         production: false,
       },
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importContacts } from '../examples/frontend/import-contacts.js';
-import type { RunningGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/start-gateway.js';
 import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
 import { startTestGateway } from './helpers/test-gateway.js';
 

@@ -4,9 +4,9 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssertContactDocument } from '../examples/generated/graphql.js';
 import { gatewayKeyPolicy } from '../src/auth.js';
-import type { RunningGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/server.js';
+import type { RunningGateway } from '../src/start-gateway.js';
 import { createHarness } from './helpers/gateway-harness.js';
 import { startRecordingUpstream } from './helpers/recording-upstream.js';
 import { startTestGateway } from './helpers/test-gateway.js';
@@ -168,7 +168,7 @@ describe('logs', () => {
     const gateway = createHarness({
       upstreamUrl: upstream.url,
       access: gatewayKeyPolicy('sk-live-VERY-SECRET', ['tok-ALSO-SECRET'], false),
-      app: { logger: createLogger('debug', sink) },
+      app: { logger: createLogger('debug', sink).logger },
     });
     cleanups.push(() => gateway.close());
     await gateway.execute(

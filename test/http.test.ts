@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../src/gateway.js';
+import type { RunningGateway } from '../src/start-gateway.js';
 import { startTestGateway } from './helpers/test-gateway.js';
 
 let gateway: RunningGateway;

@@ -13,6 +13,8 @@ export type AssertAction =
 
 /** Why one item of a batch was not written. */
 export type BatchErrorCode =
+  /** Never sent: the upstream refused the key (401/403) before this item's call. */
+  | 'NOT_SENT'
   /** The upstream kept answering 429 past the retry budget. */
   | 'RATE_LIMITED'
   /** The upstream refused this item. */
@@ -30,9 +32,11 @@ export type CompanyInput = {
   domain?: string | null | undefined;
   /** Number of employees, 0 or more. */
   employeeCount?: number | null | undefined;
+  /** Industry, such as Technology. */
   industry?: string | null | undefined;
   /** LinkedIn company page URL (http or https, on linkedin.com); the match key when there is no domain. */
   linkedinUrl?: string | null | undefined;
+  /** Company name, such as Acme Inc. */
   name?: string | null | undefined;
 };
 
@@ -40,25 +44,35 @@ export type CompanyInput = {
 export type ContactInput = {
   /** Any other upstream contact field, keyed by its upstream snake_case name (at most 100); not a field that has its own input field. */
   additionalFields?: Record<string, unknown> | null | undefined;
+  /** City. */
   city?: string | null | undefined;
   /** The contact's company as a bare host name, such as acme.com. */
   companyDomain?: string | null | undefined;
+  /** Country. */
   country?: string | null | undefined;
   /** Create custom fields that do not exist yet (sent as create_missing_fields); otherwise unknown ones are ignored. */
   createMissingFields?: boolean | null | undefined;
   /** The account's own custom fields (sent as custom_fields): any name of 1 to 128 characters; values are strings, numbers, booleans, null or lists of those. */
   customFields?: Record<string, unknown> | null | undefined;
+  /** Direct line, as written. */
   directPhone?: string | null | undefined;
+  /** Given name. */
   firstName?: string | null | undefined;
+  /** Department, such as Sales. */
   jobDepartment?: string | null | undefined;
+  /** Job title, such as VP of Sales. */
   jobTitle?: string | null | undefined;
+  /** Family name. */
   lastName?: string | null | undefined;
   /** LinkedIn profile URL (http or https, on linkedin.com); the match key when there is no workEmail. */
   linkedinUrl?: string | null | undefined;
+  /** Mobile number, as written. */
   mobilePhone?: string | null | undefined;
   /** Personal e-mail addresses. */
   personalEmails?: Array<string> | null | undefined;
+  /** Seniority, such as VP. */
   seniorityLevel?: string | null | undefined;
+  /** State, region or province. */
   state?: string | null | undefined;
   /** Work e-mail address; the primary match key (matched case-insensitively). */
   workEmail?: string | null | undefined;
@@ -74,10 +88,13 @@ export type DealInput = {
   companyId?: string | number | null | undefined;
   /** ISO 4217 currency code, such as USD. */
   currency?: string | null | undefined;
+  /** Free text about the deal. */
   description?: string | null | undefined;
   /** The deal name; not blank. Part of the match key. */
   name: string;
+  /** The pipeline's id upstream. */
   pipelineId?: string | number | null | undefined;
+  /** The pipeline stage's id upstream. */
   stageId?: string | number | null | undefined;
 };
 

@@ -1,8 +1,17 @@
+import type { RecordBatchResult } from '../upstream/graph8-api.js';
 import type { UpstreamError, UpstreamErrorCode } from '../upstream/upstream-error.js';
-import type { WireBatchResult } from '../upstream/wire.js';
 import type { PlannedChunk } from './plan-chunks.js';
 
-export type BatchErrorCode = 'REJECTED' | 'UPSTREAM_UNAVAILABLE' | 'RATE_LIMITED' | 'TIMEOUT';
+/** Why one item was not written, each with its description (the GraphQL enum BatchErrorCode is made from this). */
+export const BATCH_ERROR_CODES = {
+  REJECTED: 'The upstream refused this item.',
+  UPSTREAM_UNAVAILABLE: 'The upstream call carrying this item failed after every retry.',
+  RATE_LIMITED: 'The upstream kept answering 429 past the retry budget.',
+  TIMEOUT: 'The upstream call carrying this item did not answer in time.',
+  NOT_SENT: "Never sent: the upstream refused the key (401/403) before this item's call.",
+} as const;
+
+export type BatchErrorCode = keyof typeof BATCH_ERROR_CODES;
 
 export interface BatchItemError {
   /** Position in the mutation's input list; -1 when the upstream named no usable position. */
@@ -23,7 +32,7 @@ export function emptyTally(): BatchTally {
   return { created: 0, updated: 0, failed: 0, errors: [] };
 }
 
-const CODE_FOR_CALL_FAILURE: Record<UpstreamErrorCode, BatchErrorCode> = {
+const CODE_FOR_CALL_FAILURE: Record<UpstreamErrorCode, Exclude<BatchErrorCode, 'NOT_SENT'>> = {
   UNAUTHENTICATED: 'REJECTED',
   FORBIDDEN: 'REJECTED',
   NOT_FOUND: 'REJECTED',
@@ -38,7 +47,7 @@ const CODE_FOR_CALL_FAILURE: Record<UpstreamErrorCode, BatchErrorCode> = {
  * their position in the call; a folded input item shares the fate of the item
  * it was folded into, counting as updated when that one was written.
  */
-export function tallyAnsweredChunk(tally: BatchTally, chunk: PlannedChunk, answer: WireBatchResult): void {
+export function tallyAnsweredChunk(tally: BatchTally, chunk: PlannedChunk, answer: RecordBatchResult): void {
   const failedPositions = new Set<number>();
   const unplaced: Array<Record<string, unknown>> = [];
   for (const item of answer.errors) {

@@ -1,4 +1,4 @@
-import type { UpstreamCall } from '../upstream/client.js';
+import type { UpstreamCallOptions } from '../upstream/client.js';
 import { type Graph8Api, type RecordKind, UPSTREAM_BATCH_LIMIT } from '../upstream/graph8-api.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
 import type { WireFields } from '../upstream/wire.js';
@@ -36,7 +36,7 @@ const FATAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
 export async function assertBatch(
   api: Graph8Api,
   request: BatchAssertRequest,
-  call: UpstreamCall,
+  call: UpstreamCallOptions,
 ): Promise<BatchAssertResult> {
   const { items: folded, deduplicated } = foldDuplicates(request.items, request.keysOf);
   const chunks = planChunks(folded, request.chunkSize ?? UPSTREAM_BATCH_LIMIT);

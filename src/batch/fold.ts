@@ -1,4 +1,4 @@
-import { isObject } from '../upstream/upstream-error.js';
+import { isObject } from '../json.js';
 import type { WireFields } from '../upstream/wire.js';
 
 /** One upstream item standing for one or more input items with the same match key. */

@@ -1,56 +1,15 @@
 import { z } from 'zod';
-import { companyMatchKeys } from '../batch/match-key.js';
 import { builder } from '../builder.js';
-import { COMPANY_FIELDS, COMPANY_RESERVED_NAMES } from '../upstream/wire.js';
-import {
-  additionalFields,
-  hostName,
-  inputObjectRule,
-  linkedinUrl,
-  listId,
-  nonNegativeNumber,
-  text,
-} from './input-rules.js';
+import { companies, companyTable } from '../records/company.js';
+import { argumentSchema, listId, nonEmptyListSchema } from './input-rules.js';
 import { AssertPayload, BatchAssertPayload } from './payloads.js';
-import { assertOneRecord, assertRecordList, type RecordKindMapping } from './record-mutations.js';
+import { recordInputType } from './record-input.js';
+import { assertOneRecord, assertRecordList } from './record-mutations.js';
 
-const companies: RecordKindMapping = { kind: 'companies', fields: COMPANY_FIELDS, keysOf: companyMatchKeys };
+export const CompanyInput = recordInputType(companyTable);
 
-export const CompanyInput = builder.inputType('CompanyInput', {
-  description:
-    'A company to create or update. It is matched by domain, else by linkedinUrl: give at least one. Fields left out or null are left unchanged.',
-  fields: (t) => ({
-    domain: t.string({
-      description: 'Bare host name such as acme.com; the primary match key (matched case-insensitively).',
-    }),
-    linkedinUrl: t.string({
-      description: 'LinkedIn company page URL (http or https, on linkedin.com); the match key when there is no domain.',
-    }),
-    name: t.string(),
-    industry: t.string(),
-    employeeCount: t.int({ description: 'Number of employees, 0 or more.' }),
-    additionalFields: t.field({
-      type: 'JSONObject',
-      description:
-        'Any other upstream company field, keyed by its upstream snake_case name (at most 100); not a field that has its own input field.',
-    }),
-  }),
-});
-
-const companyRule = inputObjectRule<typeof CompanyInput.$inferInput>(
-  {
-    domain: hostName,
-    linkedinUrl,
-    name: text,
-    industry: text,
-    employeeCount: nonNegativeNumber,
-    additionalFields: additionalFields(COMPANY_RESERVED_NAMES),
-  },
-  {
-    holds: (company) => Boolean(company.domain || company.linkedinUrl),
-    message: 'give domain or linkedinUrl: the company is matched by one of them',
-  },
-);
+export const companyArgument = argumentSchema<typeof CompanyInput.$inferInput>(companyTable.rule);
+export const companyListArgument = nonEmptyListSchema<typeof CompanyInput.$inferInput>(companyTable.rule);
 
 builder.mutationField('assertCompany', (t) =>
   t.field({
@@ -58,9 +17,9 @@ builder.mutationField('assertCompany', (t) =>
     description: 'Create or update one company in a list (PUT /companies/assert).',
     args: {
       listId: t.arg.int({ required: true, description: 'The list to write into.' }),
-      company: t.arg({ type: CompanyInput, required: true }),
+      company: t.arg({ type: CompanyInput, required: true, description: 'The company.' }),
     },
-    validate: z.object({ listId, company: companyRule.schema }),
+    validate: z.object({ listId, company: companyArgument }),
     resolve: (_root, args, context) => assertOneRecord(companies, args.listId, args.company, context),
   }),
 );
@@ -78,7 +37,7 @@ builder.mutationField('assertCompanies', (t) =>
         description: 'The companies, 1 to maxItemsPerMutation.',
       }),
     },
-    validate: z.object({ listId, companies: companyRule.nonEmptyListSchema }),
-    resolve: (_root, args, context) => assertRecordList(companies, args.listId, 'companies', args.companies, context),
+    validate: z.object({ listId, companies: companyListArgument }),
+    resolve: (_root, args, context) => assertRecordList(companies, args.listId, args.companies, context),
   }),
 );

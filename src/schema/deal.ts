@@ -1,48 +1,23 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { asClientError } from '../errors.js';
-import { DEAL_FIELDS, toWireFields, type WireDealResult, type WireLinkResult } from '../upstream/wire.js';
-import {
-  currencyCode,
-  inputObjectRule,
-  isoDate,
-  nonBlankText,
-  nonNegativeNumber,
-  recordId,
-  text,
-} from './input-rules.js';
+import { dealTable } from '../records/deal.js';
+import type { DealAssertResult, LinkAssertResult } from '../upstream/graph8-api.js';
+import { argumentSchema, recordId } from './input-rules.js';
 import { AssertAction } from './payloads.js';
+import { recordInputType } from './record-input.js';
 
-export const DealInput = builder.inputType('DealInput', {
-  description:
-    'A deal to create or update, matched by name together with companyId. Fields left out or null are left unchanged.',
-  fields: (t) => ({
-    name: t.string({ required: true, description: 'The deal name; not blank. Part of the match key.' }),
-    companyId: t.id({ description: 'The company the deal belongs to. Part of the match key.' }),
-    amount: t.float({ description: 'Deal value, 0 or more.' }),
-    currency: t.string({ description: 'ISO 4217 currency code, such as USD.' }),
-    stageId: t.id(),
-    pipelineId: t.id(),
-    description: t.string(),
-    closeDate: t.string({ description: 'Expected close, as an ISO 8601 date (2026-12-31) or date-time.' }),
-  }),
-});
+export const DealInput = recordInputType(dealTable);
 
-const dealRule = inputObjectRule<typeof DealInput.$inferInput>({
-  name: nonBlankText,
-  companyId: text,
-  amount: nonNegativeNumber,
-  currency: currencyCode,
-  stageId: text,
-  pipelineId: text,
-  description: text,
-  closeDate: isoDate,
-});
+const dealArgument = argumentSchema<typeof DealInput.$inferInput>(dealTable.rule);
 
-const AssertDealPayload = builder.objectRef<WireDealResult>('AssertDealPayload').implement({
+const AssertDealPayload = builder.objectRef<DealAssertResult>('AssertDealPayload').implement({
   description: 'The result of asserting one deal.',
   fields: (t) => ({
-    action: t.field({ type: AssertAction, resolve: (result) => result.action }),
+    action: t.field({
+      type: AssertAction,
+      description: 'Whether the deal was created or an existing one updated.',
+      resolve: (result) => result.action,
+    }),
     dealId: t.exposeID('dealId', { description: "The deal's id upstream, for linkContactToDeal." }),
   }),
 });
@@ -55,12 +30,16 @@ const LinkAction = builder.enumType('LinkAction', {
   } as const,
 });
 
-const LinkPayload = builder.objectRef<WireLinkResult>('LinkPayload').implement({
+const LinkPayload = builder.objectRef<LinkAssertResult>('LinkPayload').implement({
   description: 'The result of linking a contact to a deal.',
   fields: (t) => ({
-    action: t.field({ type: LinkAction, resolve: (result) => result.action }),
-    contactId: t.exposeID('contactId'),
-    dealId: t.exposeID('dealId'),
+    action: t.field({
+      type: LinkAction,
+      description: 'Whether the link was made or was already there.',
+      resolve: (result) => result.action,
+    }),
+    contactId: t.exposeID('contactId', { description: 'The contact linked.' }),
+    dealId: t.exposeID('dealId', { description: 'The deal linked.' }),
   }),
 });
 
@@ -68,16 +47,10 @@ builder.mutationField('assertDeal', (t) =>
   t.field({
     type: AssertDealPayload,
     description: 'Create or update one deal (PUT /deals/assert).',
-    args: { deal: t.arg({ type: DealInput, required: true }) },
-    validate: z.object({ deal: dealRule.schema }),
-    resolve: async (_root, args, context) => {
-      const call = context.upstreamCall();
-      try {
-        return await context.api.assertDeal(toWireFields(args.deal, DEAL_FIELDS), call);
-      } catch (error) {
-        throw asClientError(error);
-      }
-    },
+    args: { deal: t.arg({ type: DealInput, required: true, description: 'The deal.' }) },
+    validate: z.object({ deal: dealArgument }),
+    resolve: (_root, args, context) =>
+      context.services.api.assertDeal(dealTable.toWire(args.deal), context.authorizeUpstream()),
   }),
 );
 
@@ -91,13 +64,7 @@ builder.mutationField('linkContactToDeal', (t) =>
       dealId: t.arg.id({ required: true, description: 'A deal id from assertDeal; 1 to 64 letters, digits, _ or -.' }),
     },
     validate: z.object({ contactId: recordId, dealId: recordId }),
-    resolve: async (_root, args, context) => {
-      const call = context.upstreamCall();
-      try {
-        return await context.api.linkContactToDeal(args.contactId, args.dealId, call);
-      } catch (error) {
-        throw asClientError(error);
-      }
-    },
+    resolve: (_root, args, context) =>
+      context.services.api.linkContactToDeal(args.contactId, args.dealId, context.authorizeUpstream()),
   }),
 );

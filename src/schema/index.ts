@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import './gateway.js';
+import './gateway-info.js';
 import './payloads.js';
 import './contact.js';
 import './company.js';

@@ -1,7 +1,7 @@
-import type { BatchItemError } from '../batch/accounting.js';
+import { BATCH_ERROR_CODES, type BatchErrorCode, type BatchItemError } from '../batch/accounting.js';
 import type { BatchAssertResult } from '../batch/assert-batch.js';
 import { builder } from '../builder.js';
-import type { WireAssertResult } from '../upstream/wire.js';
+import type { RecordAssertResult } from '../upstream/graph8-api.js';
 
 export const AssertAction = builder.enumType('AssertAction', {
   description: 'What an assert did to the record it matched.',
@@ -11,22 +11,23 @@ export const AssertAction = builder.enumType('AssertAction', {
   } as const,
 });
 
-export const AssertPayload = builder.objectRef<WireAssertResult>('AssertPayload').implement({
+export const AssertPayload = builder.objectRef<RecordAssertResult>('AssertPayload').implement({
   description: 'The result of asserting one record.',
   fields: (t) => ({
-    action: t.field({ type: AssertAction, resolve: (result) => result.action }),
+    action: t.field({
+      type: AssertAction,
+      description: 'Whether the record was created or an existing one updated.',
+      resolve: (result) => result.action,
+    }),
     count: t.exposeInt('count', { description: 'Records written (1).' }),
   }),
 });
 
-export const BatchErrorCode = builder.enumType('BatchErrorCode', {
+export const BatchErrorCodeEnum = builder.enumType('BatchErrorCode', {
   description: 'Why one item of a batch was not written.',
-  values: {
-    REJECTED: { description: 'The upstream refused this item.' },
-    UPSTREAM_UNAVAILABLE: { description: 'The upstream call carrying this item failed after every retry.' },
-    RATE_LIMITED: { description: 'The upstream kept answering 429 past the retry budget.' },
-    TIMEOUT: { description: 'The upstream call carrying this item did not answer in time.' },
-  } as const,
+  values: Object.fromEntries(
+    Object.entries(BATCH_ERROR_CODES).map(([code, description]) => [code, { description }]),
+  ) as { [Code in BatchErrorCode]: { description: string } },
 });
 
 export const BatchItemErrorRef = builder.objectRef<BatchItemError>('BatchItemError').implement({
@@ -36,7 +37,7 @@ export const BatchItemErrorRef = builder.objectRef<BatchItemError>('BatchItemErr
       description:
         "Position of the failed item in the mutation's input list; -1 when the upstream named no usable position.",
     }),
-    code: t.field({ type: BatchErrorCode, resolve: (error) => error.code }),
+    code: t.field({ type: BatchErrorCodeEnum, resolve: (error) => error.code }),
     message: t.exposeString('message', { description: 'What went wrong, in words.' }),
     detail: t.field({
       type: 'JSONObject',

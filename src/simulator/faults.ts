@@ -1,4 +1,4 @@
-/** Faults the simulator injects, read from SIMULATOR_* variables. */
+/** Faults the simulator injects; src/config.ts reads them from the SIMULATOR_* variables. */
 export interface SimulatorFaults {
   /** Added to every call, in milliseconds. */
   readonly latencyMs: number;
@@ -18,65 +18,3 @@ export const NO_FAULTS: SimulatorFaults = Object.freeze({
   errorRate: 0,
   rateLimitPerSecond: 0,
 });
-
-interface FaultVariable {
-  readonly name: string;
-  readonly key: keyof SimulatorFaults;
-  readonly valid: (value: number) => boolean;
-  readonly rule: string;
-}
-
-const FAULT_VARIABLES: readonly FaultVariable[] = [
-  {
-    name: 'SIMULATOR_LATENCY_MS',
-    key: 'latencyMs',
-    valid: (v) => Number.isInteger(v) && v >= 0 && v <= 600_000,
-    rule: 'must be a whole number of milliseconds from 0 to 600000',
-  },
-  {
-    name: 'SIMULATOR_ERROR_RATE',
-    key: 'errorRate',
-    valid: (v) => v >= 0 && v <= 1,
-    rule: 'must be a number from 0 to 1',
-  },
-  {
-    name: 'SIMULATOR_RATE_LIMIT',
-    key: 'rateLimitPerSecond',
-    valid: (v) => Number.isInteger(v) && v >= 0,
-    rule: 'must be a whole number of calls per second (0 for no limit)',
-  },
-  {
-    name: 'SIMULATOR_RESET_RATE',
-    key: 'resetRate',
-    valid: (v) => v >= 0 && v <= 1,
-    rule: 'must be a number from 0 to 1',
-  },
-  {
-    name: 'SIMULATOR_SPIKE_RATE',
-    key: 'spikeRate',
-    valid: (v) => v >= 0 && v <= 1,
-    rule: 'must be a number from 0 to 1',
-  },
-  {
-    name: 'SIMULATOR_SPIKE_MS',
-    key: 'spikeMs',
-    valid: (v) => Number.isInteger(v) && v >= 0 && v <= 600_000,
-    rule: 'must be a whole number of milliseconds from 0 to 600000',
-  },
-];
-
-export function parseSimulatorFaults(env: Readonly<Record<string, string | undefined>>): {
-  value: SimulatorFaults;
-  errors: string[];
-} {
-  const value: { -readonly [K in keyof SimulatorFaults]: SimulatorFaults[K] } = { ...NO_FAULTS };
-  const errors: string[] = [];
-  for (const variable of FAULT_VARIABLES) {
-    const raw = env[variable.name]?.trim();
-    if (raw === undefined || raw === '') continue;
-    const parsed = Number(raw);
-    if (Number.isFinite(parsed) && variable.valid(parsed)) value[variable.key] = parsed;
-    else errors.push(`${variable.name}: ${variable.rule} (got ${JSON.stringify(raw)})`);
-  }
-  return { value: Object.freeze(value), errors };
-}

@@ -1,16 +1,17 @@
-import { parseSimulatorFaults } from './faults.js';
+import { parseSimulatorConfig } from '../config.js';
 import { startSimulator } from './server.js';
 
-const { value: faults, errors } = parseSimulatorFaults(process.env);
-const portText = process.env.SIMULATOR_PORT || '4010';
-const port = Number(portText);
-if (!/^\d+$/.test(portText) || port > 65535) errors.push(`SIMULATOR_PORT: must be a port number (got "${portText}")`);
-if (errors.length > 0) {
-  for (const line of errors) console.error(line);
+/** `npm run simulator`: the stand-in alone, configured by the same environment parsing as the gateway. */
+
+const parsed = parseSimulatorConfig(process.env);
+if (!parsed.ok) {
+  for (const line of parsed.errors) console.error(`config: ${line}`);
   process.exit(1);
 }
+for (const warning of parsed.warnings) console.error(`config: ${warning}`);
+const { host, port, faults } = parsed.config;
 
-const simulator = await startSimulator({ host: process.env.SIMULATOR_HOST || '127.0.0.1', port, faults });
+const simulator = await startSimulator({ host, port, faults });
 console.log(JSON.stringify({ msg: `graph8 simulator listening at ${simulator.url}`, url: simulator.url, faults }));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import { isObject, parseJsonObject } from '../json.js';
 import { RateLimitPacer } from './pacing.js';
 import { backoffDelayMs, MAX_RETRY_AFTER_SECONDS, RETRYABLE_STATUSES, RetryBudget } from './retry-policy.js';
-import { isObject, parseJsonObject, parseUpstreamError, UpstreamError } from './upstream-error.js';
+import { parseUpstreamError, UpstreamError } from './upstream-error.js';
 
 /** What one attempt did, for metrics and the operation's log line. */
 export interface AttemptEvent {
@@ -16,8 +17,8 @@ export interface AttemptEvent {
   readonly durationMs: number;
 }
 
-/** Who is calling and within which operation. */
-export interface UpstreamCall {
+/** Who is calling and within which operation: the settings every call of one operation is made with. */
+export interface UpstreamCallOptions {
   readonly apiKey: string;
   readonly requestId: string;
   /** Fires when the operation is cancelled; attempts not yet sent are not sent. */
@@ -33,6 +34,8 @@ export interface UpstreamClientOptions {
   readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
   readonly maxAttempts: number;
+  /** Answers longer than this fail their call (UPSTREAM_UNAVAILABLE, not retried); the pool enforces it. */
+  readonly maxResponseBytes?: number;
   readonly random?: () => number;
   readonly retryBudget?: RetryBudget;
   readonly pacer?: RateLimitPacer;
@@ -43,6 +46,16 @@ interface AttemptFailure {
   readonly error: UpstreamError;
   readonly retryable: boolean;
   readonly timedOut: boolean;
+}
+
+/** One PUT to the upstream: `route` names it in metrics, `{name}` segments are filled from `pathParameters`. */
+export interface UpstreamRequest<T> {
+  /** Such as `contacts/{contact_id}/deals/assert`. */
+  readonly route: string;
+  readonly pathParameters?: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  /** The answer's `data`, decoded; undefined when it is not what the route answers. */
+  readonly decode: (data: unknown) => T | undefined;
 }
 
 const NETWORK_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -59,6 +72,8 @@ export class UpstreamClient {
   private readonly random: () => number;
   private readonly retryBudget: RetryBudget;
   private readonly pacer: RateLimitPacer;
+  /** Past this, no attempt starts and no wait begins, whatever the operation's own deadline (a shutdown's grace). */
+  private cutoffMs = Number.POSITIVE_INFINITY;
 
   constructor(private readonly options: UpstreamClientOptions) {
     const base = new URL(options.baseUrl);
@@ -69,14 +84,19 @@ export class UpstreamClient {
     this.pacer = options.pacer ?? new RateLimitPacer();
   }
 
-  async put<T>(
-    route: string,
-    path: string,
-    body: unknown,
-    decode: (data: unknown) => T | undefined,
-    call: UpstreamCall,
-  ): Promise<T> {
-    const payload = JSON.stringify(body);
+  /** From now on, calls stop starting attempts after `epochMs`: operations in flight answer within a shutdown's grace. */
+  finishBy(epochMs: number): void {
+    this.cutoffMs = Math.min(this.cutoffMs, epochMs);
+  }
+
+  private deadlineOf(call: UpstreamCallOptions): number {
+    return Math.min(call.deadlineMs ?? Number.POSITIVE_INFINITY, this.cutoffMs);
+  }
+
+  async put<T>(request: UpstreamRequest<T>, call: UpstreamCallOptions): Promise<T> {
+    const { route, decode } = request;
+    const path = pathOf(route, request.pathParameters);
+    const payload = JSON.stringify(request.body);
     for (let attempt = 1; ; attempt++) {
       await this.waitForPacing(call);
       const started = performance.now();
@@ -102,23 +122,25 @@ export class UpstreamClient {
   }
 
   /** Undefined when the failure is final; otherwise how long to wait first. */
-  private retryWait(failure: AttemptFailure, attempt: number, call: UpstreamCall): number | undefined {
+  private retryWait(failure: AttemptFailure, attempt: number, call: UpstreamCallOptions): number | undefined {
     if (!failure.retryable || attempt >= this.options.maxAttempts) return undefined;
     const retryAfter = failure.error.details.retryAfterSeconds;
     if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) return undefined;
     const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelayMs(attempt, this.random);
-    if (call.deadlineMs !== undefined && Date.now() + waitMs >= call.deadlineMs) return undefined;
+    if (Date.now() + waitMs >= this.deadlineOf(call)) return undefined;
     if (!this.retryBudget.tryAcquire(failure.timedOut)) return undefined;
     return waitMs;
   }
 
-  private async waitForPacing(call: UpstreamCall): Promise<void> {
+  private async waitForPacing(call: UpstreamCallOptions): Promise<void> {
     const now = Date.now();
-    if (call.deadlineMs !== undefined && now >= call.deadlineMs) {
-      throw new UpstreamError('UPSTREAM_TIMEOUT', 'The mutation ran out of time before this call was sent');
+    const deadlineMs = this.deadlineOf(call);
+    if (now >= deadlineMs) {
+      const why = deadlineMs === this.cutoffMs ? 'the gateway is shutting down' : 'the mutation ran out of time';
+      throw new UpstreamError('UPSTREAM_TIMEOUT', `This call was not sent: ${why}`);
     }
     const delay = this.pacer.delayMs(call.apiKey, now);
-    if (delay > 0 && call.deadlineMs !== undefined && now + delay >= call.deadlineMs) {
+    if (delay > 0 && now + delay >= deadlineMs) {
       throw new UpstreamError('RATE_LIMITED', 'graph8 asked this key to wait past the operation deadline', {
         retryAfterSeconds: Math.ceil(delay / 1000),
       });
@@ -126,7 +148,7 @@ export class UpstreamClient {
     await this.pause(delay, call);
   }
 
-  private async pause(ms: number, call: UpstreamCall): Promise<void> {
+  private async pause(ms: number, call: UpstreamCallOptions): Promise<void> {
     if (call.signal?.aborted) throw cancellation(call.signal);
     if (ms <= 0) return;
     try {
@@ -140,9 +162,9 @@ export class UpstreamClient {
     path: string,
     payload: string,
     decode: (data: unknown) => T | undefined,
-    call: UpstreamCall,
+    call: UpstreamCallOptions,
   ): Promise<{ value: T; status: number } | AttemptFailure> {
-    const remainingMs = call.deadlineMs === undefined ? Number.POSITIVE_INFINITY : call.deadlineMs - Date.now();
+    const remainingMs = this.deadlineOf(call) - Date.now();
     const timeoutMs = Math.max(1, Math.floor(Math.min(this.options.timeoutMs, remainingMs)));
     // undici takes an EventEmitter as the abort signal: a tenth of an AbortController's cost per attempt.
     const deadline = new EventEmitter();
@@ -172,7 +194,7 @@ export class UpstreamClient {
       headers = response.headers;
       bodyText = await response.body.text();
     } catch (error) {
-      return networkFailure(error, timedOut, timeoutMs);
+      return networkFailure(error, timedOut, timeoutMs, this.options.maxResponseBytes);
     } finally {
       clearTimeout(timer);
     }
@@ -202,8 +224,27 @@ export class UpstreamClient {
   }
 }
 
-function networkFailure(error: unknown, timedOut: boolean, timeoutMs: number): AttemptFailure {
+/** The path of a route, each `{name}` replaced by its percent-encoded parameter. */
+function pathOf(route: string, parameters: Readonly<Record<string, string>> = {}): string {
+  return `/${route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(parameters[name] ?? ''))}`;
+}
+
+function networkFailure(
+  error: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+  maxResponseBytes: number | undefined,
+): AttemptFailure {
   const code = isObject(error) && typeof error.code === 'string' ? error.code : undefined;
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    // A bigger answer would be as big again: another attempt only costs memory.
+    const limit = maxResponseBytes === undefined ? '' : ` (${maxResponseBytes} bytes, UPSTREAM_MAX_RESPONSE_BYTES)`;
+    return {
+      error: new UpstreamError('UPSTREAM_UNAVAILABLE', `graph8's answer was larger than the gateway reads${limit}`),
+      retryable: false,
+      timedOut: false,
+    };
+  }
   if (timedOut || (code !== undefined && NETWORK_TIMEOUT_CODES.has(code))) {
     return {
       error: new UpstreamError('UPSTREAM_TIMEOUT', `graph8 did not answer within ${timeoutMs} ms`),

@@ -1,61 +1,90 @@
-import type { UpstreamCall, UpstreamClient } from './client.js';
-import { isObject } from './upstream-error.js';
-import type {
-  WireAssertResult,
-  WireBatchErrorItem,
-  WireBatchResult,
-  WireDealResult,
-  WireFields,
-  WireLinkResult,
-} from './wire.js';
+import { isObject } from '../json.js';
+import type { UpstreamCallOptions, UpstreamClient } from './client.js';
+import type { WireBatchErrorItem, WireFields } from './wire.js';
 
 export type RecordKind = 'contacts' | 'companies';
 
 /** Most items one upstream batch call carries. */
 export const UPSTREAM_BATCH_LIMIT = 100;
 
+/** The upstream's answers, decoded into the gateway's names. */
+export interface RecordAssertResult {
+  readonly action: 'created' | 'updated';
+  readonly count: number;
+}
+
+export interface RecordBatchResult {
+  readonly total: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly errors: readonly WireBatchErrorItem[];
+}
+
+export interface DealAssertResult {
+  readonly action: 'created' | 'updated';
+  readonly dealId: string;
+}
+
+export interface LinkAssertResult {
+  readonly action: 'created' | 'exists';
+  readonly dealId: string;
+  readonly contactId: string;
+}
+
 /** The six assert endpoints, typed; the only place that knows their paths and answers. */
 export class Graph8Api {
   constructor(readonly client: UpstreamClient) {}
 
-  assertRecord(kind: RecordKind, listId: number, fields: WireFields, call: UpstreamCall): Promise<WireAssertResult> {
-    return this.client.put(`${kind}/assert`, `/${kind}/assert`, { list_id: listId, ...fields }, decodeAssert, call);
+  assertRecord(
+    kind: RecordKind,
+    listId: number,
+    fields: WireFields,
+    call: UpstreamCallOptions,
+  ): Promise<RecordAssertResult> {
+    return this.client.put(
+      { route: `${kind}/assert`, body: { list_id: listId, ...fields }, decode: decodeAssert },
+      call,
+    );
   }
 
   assertRecordBatch(
     kind: RecordKind,
     listId: number,
     items: readonly WireFields[],
-    call: UpstreamCall,
-  ): Promise<WireBatchResult> {
+    call: UpstreamCallOptions,
+  ): Promise<RecordBatchResult> {
     return this.client.put(
-      `${kind}/assert/batch`,
-      `/${kind}/assert/batch`,
-      { list_id: listId, [kind]: items },
-      decodeBatch,
+      { route: `${kind}/assert/batch`, body: { list_id: listId, [kind]: items }, decode: decodeBatch },
       call,
     );
   }
 
-  assertDeal(fields: WireFields, call: UpstreamCall): Promise<WireDealResult> {
-    return this.client.put('deals/assert', '/deals/assert', fields, decodeDeal, call);
+  assertDeal(fields: WireFields, call: UpstreamCallOptions): Promise<DealAssertResult> {
+    return this.client.put({ route: 'deals/assert', body: fields, decode: decodeDeal }, call);
   }
 
-  linkContactToDeal(contactId: string, dealId: string, call: UpstreamCall): Promise<WireLinkResult> {
-    const path = `/contacts/${encodeURIComponent(contactId)}/deals/assert`;
-    return this.client.put('contacts/{contact_id}/deals/assert', path, { deal_id: dealId }, decodeLink, call);
+  linkContactToDeal(contactId: string, dealId: string, call: UpstreamCallOptions): Promise<LinkAssertResult> {
+    return this.client.put(
+      {
+        route: 'contacts/{contact_id}/deals/assert',
+        pathParameters: { contact_id: contactId },
+        body: { deal_id: dealId },
+        decode: decodeLink,
+      },
+      call,
+    );
   }
 }
 
 const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 const isId = (value: unknown): value is string | number => typeof value === 'string' || typeof value === 'number';
 
-function decodeAssert(data: unknown): WireAssertResult | undefined {
+function decodeAssert(data: unknown): RecordAssertResult | undefined {
   if (!isObject(data) || (data.action !== 'created' && data.action !== 'updated')) return undefined;
   return { action: data.action, count: isCount(data.count) ? data.count : 1 };
 }
 
-function decodeBatch(data: unknown): WireBatchResult | undefined {
+function decodeBatch(data: unknown): RecordBatchResult | undefined {
   if (!isObject(data) || !isCount(data.created) || !isCount(data.updated)) return undefined;
   const errors = data.errors ?? [];
   if (!Array.isArray(errors)) return undefined;
@@ -67,13 +96,13 @@ function decodeBatch(data: unknown): WireBatchResult | undefined {
   };
 }
 
-function decodeDeal(data: unknown): WireDealResult | undefined {
+function decodeDeal(data: unknown): DealAssertResult | undefined {
   if (!isObject(data) || (data.action !== 'created' && data.action !== 'updated') || !isId(data.deal_id))
     return undefined;
   return { action: data.action, dealId: String(data.deal_id) };
 }
 
-function decodeLink(data: unknown): WireLinkResult | undefined {
+function decodeLink(data: unknown): LinkAssertResult | undefined {
   if (!isObject(data) || (data.action !== 'created' && data.action !== 'exists')) return undefined;
   if (!isId(data.deal_id) || !isId(data.contact_id)) return undefined;
   return { action: data.action, dealId: String(data.deal_id), contactId: String(data.contact_id) };

@@ -1,4 +1,4 @@
-import { firstHeader } from './upstream-error.js';
+import { firstHeader } from './headers.js';
 
 /** Longest pause a (possibly bogus) `X-RateLimit-Reset` can impose. */
 const MAX_PAUSE_MS = 60_000;

@@ -1,3 +1,5 @@
+import { isObject, parseJsonObject } from '../json.js';
+import { firstHeader } from './headers.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 /** The gateway's error codes for what the upstream answered (or failed to). */
@@ -99,22 +101,4 @@ function fieldErrorFromDetail(item: Record<string, unknown>): UpstreamFieldError
     message: typeof item.msg === 'string' ? item.msg : 'invalid',
     ...(typeof item.type === 'string' ? { type: item.type } : {}),
   };
-}
-
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  if (text === '') return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

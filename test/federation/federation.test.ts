@@ -5,7 +5,7 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/start-gateway.js';
 import { createdBatch, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
 import { serveOnLoopback } from '../helpers/serve-fetch.js';
 import { startTestGateway } from '../helpers/test-gateway.js';

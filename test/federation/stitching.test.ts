@@ -4,7 +4,7 @@ import { RenameRootFields, RenameTypes, schemaFromExecutor } from '@graphql-tool
 import { type GraphQLSchema, graphql } from 'graphql';
 import { createSchema } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../src/gateway.js';
+import type { RunningGateway } from '../../src/start-gateway.js';
 import { createdBatch, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
 import { startTestGateway } from '../helpers/test-gateway.js';
 

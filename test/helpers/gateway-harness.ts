@@ -4,9 +4,7 @@ import { pino } from 'pino';
 import { type AppDependencies, createApp, type GatewayApp } from '../../src/app.js';
 import type { AccessPolicy } from '../../src/auth.js';
 import { GatewayMetrics } from '../../src/metrics.js';
-import { UpstreamClient } from '../../src/upstream/client.js';
-import { Graph8Api } from '../../src/upstream/graph8-api.js';
-import { createUpstreamPool } from '../../src/upstream/pool.js';
+import { connectUpstream } from '../../src/upstream/connect.js';
 
 export interface HarnessOptions {
   readonly upstreamUrl: string;
@@ -15,6 +13,7 @@ export interface HarnessOptions {
   readonly upstreamConcurrency?: number;
   readonly timeoutMs?: number;
   readonly maxAttempts?: number;
+  readonly maxResponseBytes?: number;
   readonly upstream?: 'LIVE' | 'SIMULATOR';
   /** Random backoff jitter as in production; by default none, so that retries come at once. */
   readonly realJitter?: boolean;
@@ -39,25 +38,28 @@ export interface Harness {
 
 /** The gateway app in-process (through `app.fetch`), calling a real loopback upstream with a real pool. */
 export function createHarness(options: HarnessOptions): Harness {
-  const pool = createUpstreamPool(options.upstreamUrl, options.timeoutMs ?? 2_000);
-  const client = new UpstreamClient({
+  const upstream = connectUpstream({
     baseUrl: options.upstreamUrl,
-    dispatcher: pool,
     timeoutMs: options.timeoutMs ?? 2_000,
     maxAttempts: options.maxAttempts ?? 4,
+    connections: 64,
+    maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
     random: options.realJitter ? Math.random : () => 0,
   });
   const app = createApp({
-    api: new Graph8Api(client),
+    api: upstream.api,
     access: options.access ?? { mode: 'pass-through' },
     limits: {
       maxItemsPerMutation: options.maxItemsPerMutation ?? 10_000,
       upstreamConcurrency: options.upstreamConcurrency ?? 4,
+      mutationDeadlineMs: 60_000,
     },
     gateway: { version: 'test', upstream: options.upstream ?? 'LIVE' },
     logger: pino({ level: 'silent' }),
     corsOrigins: [],
     production: false,
+    graphiql: true,
+    introspection: true,
     metrics: new GatewayMetrics(),
     ...options.app,
   });
@@ -74,7 +76,7 @@ export function createHarness(options: HarnessOptions): Harness {
     },
     async close() {
       await app.dispose();
-      await pool.close();
+      await upstream.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type UpstreamCall, UpstreamClient } from '../../src/upstream/client.js';
+import { type UpstreamCallOptions, UpstreamClient } from '../../src/upstream/client.js';
 import { Graph8Api } from '../../src/upstream/graph8-api.js';
 import { RetryBudget } from '../../src/upstream/retry-policy.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
@@ -32,7 +32,7 @@ async function apiFor(
   );
 }
 
-const call: UpstreamCall = { apiKey: 'k-123', requestId: 'req-1' };
+const call: UpstreamCallOptions = { apiKey: 'k-123', requestId: 'req-1' };
 const created = { body: { data: { action: 'created', count: 1 } } };
 
 async function failure(promise: Promise<unknown>): Promise<UpstreamError> {

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayMetrics } from '../metrics.js';
 
 export const READINESS_ENDPOINT = '/readiness';
 export const METRICS_ENDPOINT = '/metrics';

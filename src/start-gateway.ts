@@ -6,15 +6,16 @@ import { type AccessPolicy, gatewayKeyPolicy } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import { createGatewayHttpServer } from './http-server.js';
 import { GatewayMetrics } from './metrics.js';
-import { type RunningSimulator, startSimulator } from './simulator/server.js';
-import { UpstreamClient } from './upstream/client.js';
-import { Graph8Api } from './upstream/graph8-api.js';
-import { createUpstreamPool } from './upstream/pool.js';
+import type { RunningSimulator } from './simulator/server.js';
+import { connectUpstream } from './upstream/connect.js';
 
 /** From src/ and from the built dist/ alike, the package manifest is one folder up. */
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+export const { version: GATEWAY_VERSION } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+/** Operations in flight when a shutdown begins stop starting upstream calls this long before the grace ends, to answer in time. */
+const ANSWER_MARGIN_MS = 1_000;
 
 export interface RunningGateway {
   readonly url: string;
@@ -29,10 +30,12 @@ function accessPolicy(config: GatewayConfig): AccessPolicy {
   return config.upstream.kind === 'SIMULATOR' ? { mode: 'simulator' } : { mode: 'pass-through' };
 }
 
-/** Starts everything the configuration asks for: the embedded simulator if need be, the pool, the app, the port. */
+/** The process's wiring: the embedded simulator if need be, the upstream, the app, the port. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   let simulator: RunningSimulator | undefined;
   if (config.upstream.kind === 'SIMULATOR') {
+    // Loaded only for the embedded default: a gateway with a real upstream never imports the simulator.
+    const { startSimulator } = await import('./simulator/server.js');
     simulator = await startSimulator({ faults: config.upstream.faults });
     logger.info(
       { simulatorUrl: simulator.url, faults: config.upstream.faults },
@@ -40,25 +43,31 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     );
   }
   const baseUrl = simulator ? simulator.url : config.upstream.kind === 'LIVE' ? config.upstream.baseUrl : '';
-  const pool = createUpstreamPool(baseUrl, config.upstreamTimeoutMs);
-  const client = new UpstreamClient({
+  const upstream = connectUpstream({
     baseUrl,
-    dispatcher: pool,
     timeoutMs: config.upstreamTimeoutMs,
     maxAttempts: config.upstreamMaxAttempts,
+    connections: config.upstreamConnections,
+    maxResponseBytes: config.upstreamMaxResponseBytes,
   });
   let ready = true;
   const metrics = new GatewayMetrics();
   const app = createApp({
-    api: new Graph8Api(client),
+    api: upstream.api,
     access: accessPolicy(config),
-    limits: { maxItemsPerMutation: config.maxItemsPerMutation, upstreamConcurrency: config.upstreamConcurrency },
-    gateway: { version, upstream: config.upstream.kind },
+    limits: {
+      maxItemsPerMutation: config.maxItemsPerMutation,
+      upstreamConcurrency: config.upstreamConcurrency,
+      mutationDeadlineMs: config.mutationDeadlineMs,
+    },
+    gateway: { version: GATEWAY_VERSION, upstream: config.upstream.kind },
     logger,
+    metrics,
     corsOrigins: config.corsOrigins,
     production: config.production,
+    graphiql: config.graphiql,
+    introspection: config.introspection,
     isReady: () => ready,
-    metrics,
   });
   const http = createGatewayHttpServer(app, {
     maxBodyBytes: config.maxBodyBytes,
@@ -80,10 +89,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     shutdown() {
       shuttingDown ??= (async () => {
         ready = false;
+        upstream.finishBy(Date.now() + Math.max(0, config.shutdownGraceMs - ANSWER_MARGIN_MS));
         const drained = await http.drain(config.shutdownGraceMs);
         http.server.closeAllConnections();
         await app.dispose();
-        await pool.close();
+        await upstream.close();
         await simulator?.close();
         return { drained };
       })();

@@ -1,8 +1,8 @@
 import type { DocumentNode, GraphQLError, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { GatewayContext } from './context.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { GatewayContext } from '../context.js';
+import type { GatewayMetrics } from '../metrics.js';
 
 /**
  * One JSON line per operation (request id, operation, duration, upstream calls
@@ -20,7 +20,7 @@ export function useOperationLog(logger: Logger, metrics: GatewayMetrics): Plugin
         onExecuteDone({ result }) {
           if (!('errors' in result) && !('data' in result)) return;
           const errors: readonly GraphQLError[] = result.errors ?? [];
-          const codes = errors.map((error) => String(error.extensions?.code ?? 'UNEXPECTED'));
+          const codes = errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           const line = {
             requestId: context.requestId,
             operationName: args.operationName ?? operation?.name?.value ?? null,
@@ -30,11 +30,6 @@ export function useOperationLog(logger: Logger, metrics: GatewayMetrics): Plugin
             upstreamAttempts: context.stats.upstreamAttempts,
             outcome: codes.length === 0 ? 'ok' : codes.join(','),
           };
-          for (const error of errors) {
-            if (error.extensions?.code === undefined) {
-              logger.error({ requestId: context.requestId, err: error.originalError ?? error }, 'unexpected error');
-            }
-          }
           logger.info(line, 'operation');
           metrics.recordOperation(line.operationType ?? 'unknown', codes);
         },

@@ -18,7 +18,11 @@ const GatewayInfo = builder.objectRef<GatewayInfoShape>('GatewayInfo').implement
   description: 'What this gateway accepts and where it sends its writes.',
   fields: (t) => ({
     version: t.exposeString('version', { description: "The gateway's version." }),
-    upstream: t.field({ type: UpstreamKind, resolve: (info) => info.upstream }),
+    upstream: t.field({
+      type: UpstreamKind,
+      description: 'Where the writes go: graph8 itself, or the built-in simulator.',
+      resolve: (info) => info.upstream,
+    }),
     chunkSize: t.int({
       description: `Most items one upstream batch call carries (${UPSTREAM_BATCH_LIMIT}).`,
       resolve: () => UPSTREAM_BATCH_LIMIT,
@@ -35,8 +39,8 @@ builder.queryType({
       type: GatewayInfo,
       description: 'What this gateway accepts and where it sends its writes. Needs no key.',
       resolve: (_root, _args, context) => ({
-        ...context.gateway,
-        maxItemsPerMutation: context.limits.maxItemsPerMutation,
+        ...context.services.gateway,
+        maxItemsPerMutation: context.services.limits.maxItemsPerMutation,
       }),
     }),
   }),

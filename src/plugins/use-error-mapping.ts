@@ -1,0 +1,98 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.js';
+import { clientErrorOf, type GatewayErrorCode, UNEXPECTED_ERROR_MESSAGE } from '../errors.js';
+
+interface HttpExtension {
+  status?: number;
+  spec?: boolean;
+}
+
+/** The field a response path points at, following plain fields by their response key. */
+function fieldAt(selectionSet: SelectionSetNode, path: ReadonlyArray<string | number>): FieldNode | undefined {
+  const [key, ...rest] = path.filter((segment): segment is string => typeof segment === 'string');
+  const field = selectionSet.selections.find(
+    (selection): selection is FieldNode =>
+      selection.kind === Kind.FIELD && (selection.alias ?? selection.name).value === key,
+  );
+  if (!field || rest.length === 0 || !field.selectionSet) return field;
+  return fieldAt(field.selectionSet, rest) ?? field;
+}
+
+/**
+ * Every error a client sees, translated in one place:
+ * - in an executed operation, upstream failures get their code, coded errors
+ *   pass, anything else becomes "Unexpected error." with INTERNAL_SERVER_ERROR
+ *   and the request id (the original goes to the log with its stack); each gets
+ *   the `locations` of its field, which graphql-jit leaves out;
+ * - a request that never reached execution (it did not parse, broke a
+ *   validation rule or one of armor's limits, or had unusable variables) is
+ *   the client's mistake: 400 whatever the Accept header (Yoga would answer 200
+ *   to plain application/json, armor's errors carry no status), and a variable
+ *   that could not be coerced is BAD_USER_INPUT.
+ */
+export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      const context = args.contextValue;
+      const operation = (args.document as DocumentNode).definitions.find(
+        (definition): definition is OperationDefinitionNode =>
+          definition.kind === Kind.OPERATION_DEFINITION &&
+          (args.operationName == null || definition.name?.value === args.operationName),
+      );
+      const translate = (error: GraphQLError): GraphQLError => {
+        const nodes = error.nodes ?? (error.path && operation ? fieldAt(operation.selectionSet, error.path) : null);
+        const known = clientErrorOf(error.originalError ?? error);
+        if (known)
+          return new GraphQLError(known.message, { nodes, path: error.path ?? null, extensions: known.extensions });
+        logger.error({ requestId: context.requestId, err: error.originalError ?? error }, 'unexpected error');
+        const code: GatewayErrorCode = 'INTERNAL_SERVER_ERROR';
+        return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, {
+          nodes,
+          path: error.path ?? null,
+          extensions: { code, requestId: context.requestId },
+        });
+      };
+      return {
+        onExecuteDone(payload) {
+          return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            // No data: the variables could not be coerced, a request error that onResultProcess answers.
+            if (result.data === undefined || !result.errors || result.errors.length === 0) return;
+            setResult({ ...result, errors: result.errors.map(translate) });
+          });
+        },
+      };
+    },
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || !('errors' in result) || 'data' in result || !result.errors) return;
+      const errors = result.errors.map((error) => {
+        const { originalError: _internals, ...extensions } = { ...error.extensions } as Record<string, unknown>;
+        if (extensions.code === undefined) {
+          const code: GatewayErrorCode = error.message.startsWith('Variable "$') ? 'BAD_USER_INPUT' : 'BAD_REQUEST';
+          extensions.code = code;
+        }
+        if (!extensions.unexpected) {
+          const http = (extensions.http ?? {}) as HttpExtension;
+          extensions.http = { ...http, status: http.status ?? 400, spec: false };
+        }
+        return new GraphQLError(error.message, {
+          nodes: error.nodes ?? null,
+          source: error.source ?? null,
+          positions: error.positions ?? null,
+          path: error.path ?? null,
+          originalError: error.originalError ?? null,
+          extensions,
+        });
+      });
+      setResult(result.extensions ? { errors, extensions: result.extensions } : { errors });
+    },
+  };
+}
