@@ -111,7 +111,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       useGraphQlJit(),
       useErrorMapping(logger),
       useValidationCache(),
-      useOperationalEndpoints(isReady, dependencies.metrics),
+      useOperationalEndpoints(isReady, dependencies.metrics, GRAPHQL_ENDPOINT),
       useOperationLog(logger, dependencies.metrics),
       ...(dependencies.extraPlugins ?? []),
     ],

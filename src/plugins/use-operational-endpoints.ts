@@ -5,16 +5,23 @@ export const READINESS_ENDPOINT = '/readiness';
 export const METRICS_ENDPOINT = '/metrics';
 
 /**
- * `GET /readiness` (200 while serving, 503 once shutting down) and `GET /metrics`
- * (Prometheus text). One exact path comparison per request: Yoga's readiness and
- * Prometheus plugins each ran a URLPattern or label builder on every request.
+ * `GET /readiness` (200 while serving, 503 once shutting down), `GET /metrics`
+ * (Prometheus text), and `GET /`, which leads to the GraphQL endpoint. One exact
+ * path comparison per request: Yoga's readiness and Prometheus plugins each ran
+ * a URLPattern or label builder on every request.
  */
-export function useOperationalEndpoints(isReady: () => boolean, metrics: GatewayMetrics): Plugin {
+export function useOperationalEndpoints(
+  isReady: () => boolean,
+  metrics: GatewayMetrics,
+  graphqlEndpoint: string,
+): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       const path = url.pathname;
-      if (path === READINESS_ENDPOINT) {
+      if (path === '/') {
+        endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: graphqlEndpoint } }));
+      } else if (path === READINESS_ENDPOINT) {
         endResponse(new fetchAPI.Response(null, { status: isReady() ? 200 : 503 }));
       } else if (path === METRICS_ENDPOINT) {
         return metrics.exposition().then((text) => {

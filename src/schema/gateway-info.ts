@@ -47,5 +47,6 @@ builder.queryType({
 });
 
 builder.mutationType({
-  description: 'Assert (create-or-update) writes into graph8. Every mutation needs a key; see the README.',
+  description:
+    'Assert (create-or-update) writes into graph8. Every mutation needs a graph8 key or a gateway token (Authorization: Bearer ...); on the built-in simulator none is needed.',
 });

@@ -1,5 +1,6 @@
 import { isObject } from '../json.js';
 import type { UpstreamCallOptions, UpstreamClient } from './client.js';
+import { UpstreamError } from './upstream-error.js';
 import type { WireBatchErrorItem, WireFields } from './wire.js';
 
 export type RecordKind = 'contacts' | 'companies';
@@ -63,16 +64,24 @@ export class Graph8Api {
     return this.client.put({ route: 'deals/assert', body: fields, decode: decodeDeal }, call);
   }
 
-  linkContactToDeal(contactId: string, dealId: string, call: UpstreamCallOptions): Promise<LinkAssertResult> {
-    return this.client.put(
-      {
-        route: 'contacts/{contact_id}/deals/assert',
-        pathParameters: { contact_id: contactId },
-        body: { deal_id: dealId },
-        decode: decodeLink,
-      },
-      call,
-    );
+  async linkContactToDeal(contactId: string, dealId: string, call: UpstreamCallOptions): Promise<LinkAssertResult> {
+    try {
+      return await this.client.put(
+        {
+          route: 'contacts/{contact_id}/deals/assert',
+          pathParameters: { contact_id: contactId },
+          body: { deal_id: dealId },
+          decode: decodeLink,
+        },
+        call,
+      );
+    } catch (error) {
+      // graph8 says only "Deal not found": name what was asked for, so a list of links says which one.
+      if (error instanceof UpstreamError && error.code === 'NOT_FOUND') {
+        throw new UpstreamError('NOT_FOUND', `${error.message} (deal ${dealId}, contact ${contactId})`, error.details);
+      }
+      throw error;
+    }
   }
 }
 
