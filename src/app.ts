@@ -15,6 +15,9 @@ import { subgraphSchema } from './schema/index.js';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
+/** Operations one batched request may carry. */
+export const MAX_BATCHED_OPERATIONS = 10;
+
 /**
  * Armor's limits, tuned so that a 10,000-item batch in variables, a 100-item list
  * written inline, fifteen aliased batch mutations and GraphiQL's introspection
@@ -75,6 +78,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: subgraphSchema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
+    // A JSON array of up to 10 operations (Apollo's BatchHttpLink, urql); more is refused with 413 and nothing runs.
+    batching: { limit: MAX_BATCHED_OPERATIONS },
     context: ({ request }) => createContext(dependencies, request),
     graphiql: false,
     landingPage: false,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type AccessPolicy, type CallerAccess, resolveAccess } from './auth.js';
+import { createRequestLoaders, type RequestLoaders } from './batch/request-loaders.js';
 import { unauthenticated } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { requestScope } from './request-scope.js';
@@ -44,6 +45,17 @@ export interface GatewayContext {
    * UNAUTHENTICATED when the caller may not.
    */
   authorizeUpstream(): UpstreamCallOptions;
+  /**
+   * Lets the caller use a field that writes nothing: where the gateway holds
+   * the key, only with a gateway token (or ALLOW_ANONYMOUS); otherwise anyone.
+   */
+  authorizeReadOnly(): void;
+  /**
+   * The request's deal and link loaders (one set per HTTP request, shared by
+   * its batched operations), their calls bounded by UPSTREAM_CONCURRENCY for
+   * the whole request; throws UNAUTHENTICATED as authorizeUpstream does.
+   */
+  loaders(): RequestLoaders;
 }
 
 export function createContext(services: GatewayServices, request: Request): GatewayContext {
@@ -56,20 +68,35 @@ export function createContext(services: GatewayServices, request: Request): Gate
     scope.upstreamMs += event.durationMs;
     services.metrics.recordAttempt(event);
   };
+  const callerAccess = (): CallerAccess => {
+    access ??= resolveAccess(services.access, request.headers.get('authorization'));
+    return access;
+  };
+  const authorizeUpstream = (): UpstreamCallOptions => {
+    const caller = callerAccess();
+    if (!caller.ok) throw unauthenticated(caller.reason);
+    return {
+      apiKey: caller.apiKey,
+      requestId: scope.requestId,
+      signal: scope.signal,
+      deadlineMs: Date.now() + services.limits.mutationDeadlineMs,
+      onAttempt,
+    };
+  };
   return {
     requestId: scope.requestId,
     services,
     stats,
-    authorizeUpstream(): UpstreamCallOptions {
-      access ??= resolveAccess(services.access, request.headers.get('authorization'));
-      if (!access.ok) throw unauthenticated(access.reason);
-      return {
-        apiKey: access.apiKey,
-        requestId: scope.requestId,
-        signal: scope.signal,
-        deadlineMs: Date.now() + services.limits.mutationDeadlineMs,
-        onAttempt,
-      };
+    authorizeUpstream,
+    authorizeReadOnly() {
+      if (services.access.mode !== 'gateway-key') return;
+      const caller = callerAccess();
+      if (!caller.ok) throw unauthenticated(caller.reason);
+    },
+    loaders() {
+      // Each operation of a batched request has its own context: the first one to ask makes the request's loaders.
+      scope.loaders ??= createRequestLoaders(services.api, authorizeUpstream(), services.limits.upstreamConcurrency);
+      return scope.loaders;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestLoaders } from './batch/request-loaders.js';
 
 /**
  * What belongs to one HTTP request rather than to one operation: Yoga gives
@@ -12,6 +13,8 @@ export interface RequestScope {
   upstreamMs: number;
   /** A native AbortSignal that fires when the client goes away. */
   readonly signal: AbortSignal;
+  /** The deal and link loaders, shared by every operation of a batched request; made on first use. */
+  loaders?: RequestLoaders;
 }
 
 /** Request ids we accept from a caller: short, and safe to put in a header and a log line. */

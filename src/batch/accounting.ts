@@ -83,18 +83,18 @@ export function tallyAnsweredChunk(tally: BatchTally, chunk: PlannedChunk, answe
 
 /** A batch call that failed as a whole fails every input item it carried. */
 export function tallyFailedChunk(tally: BatchTally, chunk: PlannedChunk, error: UpstreamError): void {
-  const body = error.details.body;
   for (const item of chunk.items) {
     for (const index of item.inputIndexes) {
-      tally.errors.push({
-        index,
-        code: CODE_FOR_CALL_FAILURE[error.code],
-        message: error.message,
-        ...(body ? { detail: body } : {}),
-      });
+      tally.errors.push(callFailure(index, error));
       tally.failed++;
     }
   }
+}
+
+/** An input item whose upstream call failed after its retries, with the upstream's body as detail. */
+export function callFailure(index: number, error: UpstreamError): BatchItemError {
+  const body = error.details.body;
+  return { index, code: CODE_FOR_CALL_FAILURE[error.code], message: error.message, ...(body ? { detail: body } : {}) };
 }
 
 function upstreamItemMessage(item: Record<string, unknown>): string {

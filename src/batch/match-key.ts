@@ -63,3 +63,15 @@ export function companyMatchKeys(company: CompanyKeys): string[] {
   }
   return keys;
 }
+
+export interface DealKeys {
+  readonly name?: unknown;
+  readonly company_id?: unknown;
+}
+
+/** A deal is matched by its name (trimmed, any case) together with its company. */
+export function dealMatchKeys(deal: DealKeys): string[] {
+  const name = typeof deal.name === 'string' ? deal.name.trim().toLowerCase() : '';
+  const companyId = typeof deal.company_id === 'string' ? deal.company_id : '';
+  return [`deal:${companyId}\u0000${name}`];
+}

@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { companies, companyTable } from '../records/company.js';
 import { argumentSchema, listId, nonEmptyListSchema } from './input-rules.js';
-import { AssertPayload, BatchAssertPayload } from './payloads.js';
+import { AssertPayload, BatchAssertPayload, CheckPayload } from './payloads.js';
 import { recordInputType } from './record-input.js';
-import { assertOneRecord, assertRecordList } from './record-mutations.js';
+import { assertOneRecord, assertRecordList, checkRecordList } from './record-mutations.js';
 
 export const CompanyInput = recordInputType(companyTable);
 
 export const companyArgument = argumentSchema<typeof CompanyInput.$inferInput>(companyTable.rule);
 export const companyListArgument = nonEmptyListSchema<typeof CompanyInput.$inferInput>(companyTable.rule);
+
+/** The arguments of assertCompanies, checked as one: checkCompanies runs exactly these. */
+const assertCompaniesArguments = z.object({ listId, companies: companyListArgument });
 
 builder.mutationField('assertCompany', (t) =>
   t.field({
@@ -37,7 +40,20 @@ builder.mutationField('assertCompanies', (t) =>
         description: 'The companies, 1 to maxItemsPerMutation.',
       }),
     },
-    validate: z.object({ listId, companies: companyListArgument }),
+    validate: assertCompaniesArguments,
     resolve: (_root, args, context) => assertRecordList(companies, args.listId, args.companies, context),
+  }),
+);
+
+builder.queryField('checkCompanies', (t) =>
+  t.field({
+    type: CheckPayload,
+    description:
+      'What assertCompanies would do with these rows, without writing anything: every issue, and the fold and chunk plan.',
+    args: {
+      listId: t.arg.int({ required: true, description: 'The list the rows are meant for.' }),
+      companies: t.arg({ type: [CompanyInput], required: true, description: 'The companies to check.' }),
+    },
+    resolve: (_root, args, context) => checkRecordList(companies, assertCompaniesArguments, args, context),
   }),
 );

@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { contacts, contactTable } from '../records/contact.js';
 import { argumentSchema, listId, nonEmptyListSchema } from './input-rules.js';
-import { AssertPayload, BatchAssertPayload } from './payloads.js';
+import { AssertPayload, BatchAssertPayload, CheckPayload } from './payloads.js';
 import { recordInputType } from './record-input.js';
-import { assertOneRecord, assertRecordList } from './record-mutations.js';
+import { assertOneRecord, assertRecordList, checkRecordList } from './record-mutations.js';
 
 export const ContactInput = recordInputType(contactTable);
 
 export const contactArgument = argumentSchema<typeof ContactInput.$inferInput>(contactTable.rule);
 export const contactListArgument = nonEmptyListSchema<typeof ContactInput.$inferInput>(contactTable.rule);
+
+/** The arguments of assertContacts, checked as one: checkContacts runs exactly these. */
+const assertContactsArguments = z.object({ listId, contacts: contactListArgument });
 
 builder.mutationField('assertContact', (t) =>
   t.field({
@@ -33,7 +36,20 @@ builder.mutationField('assertContacts', (t) =>
       listId: t.arg.int({ required: true, description: 'The list to write into.' }),
       contacts: t.arg({ type: [ContactInput], required: true, description: 'The contacts, 1 to maxItemsPerMutation.' }),
     },
-    validate: z.object({ listId, contacts: contactListArgument }),
+    validate: assertContactsArguments,
     resolve: (_root, args, context) => assertRecordList(contacts, args.listId, args.contacts, context),
+  }),
+);
+
+builder.queryField('checkContacts', (t) =>
+  t.field({
+    type: CheckPayload,
+    description:
+      'What assertContacts would do with these rows, without writing anything: every issue, and the fold and chunk plan.',
+    args: {
+      listId: t.arg.int({ required: true, description: 'The list the rows are meant for.' }),
+      contacts: t.arg({ type: [ContactInput], required: true, description: 'The contacts to check.' }),
+    },
+    resolve: (_root, args, context) => checkRecordList(contacts, assertContactsArguments, args, context),
   }),
 );

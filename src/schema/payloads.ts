@@ -1,6 +1,7 @@
 import { BATCH_ERROR_CODES, type BatchErrorCode, type BatchItemError } from '../batch/accounting.js';
 import type { BatchAssertResult } from '../batch/assert-batch.js';
 import { builder } from '../builder.js';
+import type { InputIssue } from '../errors.js';
 import type { RecordAssertResult } from '../upstream/graph8-api.js';
 
 export const AssertAction = builder.enumType('AssertAction', {
@@ -71,5 +72,43 @@ export const BatchAssertPayload = builder.objectRef<BatchAssertResult>('BatchAss
       description: 'One entry per failed item, in input order.',
       resolve: (result) => result.errors,
     }),
+  }),
+});
+
+export interface CheckResult {
+  readonly valid: boolean;
+  readonly issues: readonly InputIssue[];
+  readonly total: number;
+  readonly deduplicated: number;
+  readonly chunks: number;
+}
+
+const InputIssueRef = builder.objectRef<InputIssue>('InputIssue').implement({
+  description: 'One broken input rule, as BAD_USER_INPUT lists it.',
+  fields: (t) => ({
+    path: t.stringList({
+      description: 'The argument path, such as ["contacts", "17", "workEmail"].',
+      resolve: (issue) => issue.path.map(String),
+    }),
+    message: t.exposeString('message', { description: 'What is wrong, in words.' }),
+  }),
+});
+
+export const CheckPayload = builder.objectRef<CheckResult>('CheckPayload').implement({
+  description: 'What the matching assert mutation would do with a list, found without writing anything.',
+  fields: (t) => ({
+    valid: t.exposeBoolean('valid', {
+      description: 'True when assertContacts / assertCompanies would accept the rows.',
+    }),
+    issues: t.field({
+      type: [InputIssueRef],
+      description: 'Every broken rule, as BAD_USER_INPUT would list it (path and message).',
+      resolve: (result) => result.issues,
+    }),
+    total: t.exposeInt('total', { description: 'Items in the list.' }),
+    deduplicated: t.exposeInt('deduplicated', {
+      description: 'Items that would be folded into an earlier item with the same match key.',
+    }),
+    chunks: t.exposeInt('chunks', { description: 'Upstream batch calls the list would take.' }),
   }),
 });

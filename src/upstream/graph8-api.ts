@@ -78,7 +78,8 @@ export class Graph8Api {
     } catch (error) {
       // graph8 says only "Deal not found": name what was asked for, so a list of links says which one.
       if (error instanceof UpstreamError && error.code === 'NOT_FOUND') {
-        throw new UpstreamError('NOT_FOUND', `${error.message} (deal ${dealId}, contact ${contactId})`, error.details);
+        const asked = error.message.includes(dealId) ? `contact ${contactId}` : `deal ${dealId}, contact ${contactId}`;
+        throw new UpstreamError('NOT_FOUND', `${error.message} (${asked})`, error.details);
       }
       throw error;
     }

@@ -1,8 +1,11 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { pino } from 'pino';
 import { type AppDependencies, createApp, type GatewayApp } from '../../src/app.js';
 import type { AccessPolicy } from '../../src/auth.js';
+import { createGatewayHttpServer } from '../../src/http-server.js';
 import { GatewayMetrics } from '../../src/metrics.js';
 import { connectUpstream } from '../../src/upstream/connect.js';
 
@@ -28,11 +31,22 @@ export interface GraphQLResponse<T> {
 
 export interface Harness {
   readonly app: GatewayApp;
+  /** A query written out as text: its answer is untyped. */
+  execute(
+    document: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<any>>;
   execute<T, V>(
     document: TypedDocumentNode<T, V> | string,
     variables?: V,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<T>>;
+  /**
+   * Serves the app behind the gateway's own Node layer (http-server.ts: body
+   * limit, request ids, drain) on a loopback port; closed with the harness.
+   */
+  listen(options?: { maxBodyBytes?: number }): Promise<{ url: string; origin: string }>;
   close(): Promise<void>;
 }
 
@@ -63,9 +77,14 @@ export function createHarness(options: HarnessOptions): Harness {
     metrics: new GatewayMetrics(),
     ...options.app,
   });
+  const servers: Server[] = [];
   return {
     app,
-    async execute(document, variables, headers = { authorization: 'Bearer test-key' }) {
+    async execute(
+      document: TypedDocumentNode<any, any> | string,
+      variables?: unknown,
+      headers: Record<string, string> = { authorization: 'Bearer test-key' },
+    ): Promise<GraphQLResponse<any>> {
       const response = await app.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
@@ -74,7 +93,20 @@ export function createHarness(options: HarnessOptions): Harness {
       const body = (await response.json()) as Omit<GraphQLResponse<never>, 'status'>;
       return { status: response.status, ...body } as GraphQLResponse<any>;
     },
+    async listen({ maxBodyBytes = 10 * 1024 * 1024 } = {}) {
+      const http = createGatewayHttpServer(app, { maxBodyBytes });
+      await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
+      servers.push(http.server);
+      const origin = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+      return { url: `${origin}/graphql`, origin };
+    },
     async close() {
+      for (const server of servers.splice(0)) {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      }
       await app.dispose();
       await upstream.close();
     },
