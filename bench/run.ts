@@ -4,6 +4,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   bulk: () => import('./bulk.js'),
   memory: () => import('./memory.js'),
   app: () => import('./app.js'),
+  deals: () => import('./deals.js'),
 };
 
 const chosen = process.argv.slice(2);
