@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds src/ once per run into a temporary folder for the tests that start the built gateway.
+    globalSetup: ['test/helpers/build-gateway.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

@@ -1,5 +1,5 @@
-import { runSoak } from '../test/soak/soak.js';
 import { printTable } from './lib/processes.js';
+import { runSoak } from './lib/soak.js';
 
 /** `npm run soak`: 50,000 contacts through concurrent assertContacts under faults; exits 1 on any discrepancy. */
 const contacts = Number(process.env.SOAK_CONTACTS ?? 50_000);

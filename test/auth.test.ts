@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AssertContactDocument, GatewayDocument } from '../../examples/generated/graphql.js';
-import { gatewayKeyPolicy, SIMULATOR_ANONYMOUS_KEY } from '../../src/auth.js';
-import { createHarness } from '../helpers/gateway-harness.js';
-import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { AssertContactDocument, GatewayDocument } from '../examples/generated/graphql.js';
+import { gatewayKeyPolicy, SIMULATOR_ANONYMOUS_KEY } from '../src/auth.js';
+import { createHarness } from './helpers/gateway-harness.js';
+import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
 
 let upstream: RecordingUpstream;
 beforeAll(async () => {

@@ -1,9 +1,13 @@
-import { AssertContactsDocument } from '../../examples/generated/graphql.js';
+import { print } from 'graphql';
+import { pino } from 'pino';
+import { AssertContactsDocument, type AssertContactsMutation } from '../../examples/generated/graphql.js';
+import { createApp } from '../../src/app.js';
 import { contactMatchKeys } from '../../src/batch/match-key.js';
+import { GatewayMetrics } from '../../src/metrics.js';
 import type { SimulatorFaults } from '../../src/simulator/faults.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import type { SimulatorStore } from '../../src/simulator/store.js';
-import { createHarness } from '../helpers/gateway-harness.js';
+import { connectUpstream } from '../../src/upstream/connect.js';
 
 /**
  * The fault soak: concurrent assertContacts mutations (with duplicates and
@@ -84,18 +88,59 @@ function expectedFields(occurrences: readonly ContactInput[]): Record<string, un
   return merged;
 }
 
+interface SoakAnswer {
+  readonly data?: AssertContactsMutation | null;
+  readonly errors?: unknown[];
+}
+
+/**
+ * The gateway app in this process (through `app.fetch`), calling the simulator
+ * through a real pool, with production's random backoff jitter.
+ */
+function inProcessGateway(upstreamUrl: string, concurrency: number, maxAttempts: number) {
+  const upstream = connectUpstream({
+    baseUrl: upstreamUrl,
+    timeoutMs: 5_000,
+    maxAttempts,
+    connections: 64,
+    maxResponseBytes: 4 * 1024 * 1024,
+  });
+  const app = createApp({
+    api: upstream.api,
+    access: { mode: 'pass-through' },
+    limits: { maxItemsPerMutation: 10_000, upstreamConcurrency: concurrency, mutationDeadlineMs: 60_000 },
+    gateway: { version: 'soak', upstream: 'LIVE' },
+    logger: pino({ level: 'silent' }),
+    corsOrigins: [],
+    production: false,
+    graphiql: false,
+    introspection: true,
+    metrics: new GatewayMetrics(),
+  });
+  const query = print(AssertContactsDocument);
+  return {
+    app,
+    async assertContacts(contacts: ContactInput[]): Promise<SoakAnswer> {
+      const response = await app.fetch('http://gateway.soak/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer soak-key' },
+        body: JSON.stringify({ query, variables: { listId: 1, contacts } }),
+      });
+      return (await response.json()) as SoakAnswer;
+    },
+    async close() {
+      await app.dispose();
+      await upstream.close();
+    },
+  };
+}
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seed = options.seed ?? 20261126;
   const rand = random(seed);
   // Faults drawn from a seeded sequence too: every run injects them, so a run cannot pass by drawing none.
   const simulator = await startSimulator({ faults: options.faults, random: random(seed + 1) });
-  const gateway = createHarness({
-    upstreamUrl: simulator.url,
-    upstreamConcurrency: options.concurrency ?? 4,
-    maxAttempts: options.maxAttempts ?? 6,
-    timeoutMs: 5_000,
-    realJitter: true,
-  });
+  const gateway = inProcessGateway(simulator.url, options.concurrency ?? 4, options.maxAttempts ?? 6);
   const perMutation = Math.ceil(options.contacts / options.mutations);
   const inputs: ContactInput[][] = [];
   const occurrencesByPerson = new Map<string, ContactInput[]>();
@@ -117,9 +162,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   const started = performance.now();
   const results = await Promise.all(
-    inputs.map((contacts) =>
-      gateway.execute(AssertContactsDocument, { listId: 1, contacts }).then((result) => ({ result, contacts })),
-    ),
+    inputs.map((contacts) => gateway.assertContacts(contacts).then((result) => ({ result, contacts }))),
   );
   const durationMs = performance.now() - started;
   const problems: string[] = [];
@@ -158,7 +201,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   if (created > simulator.store.contacts.records.size) {
     problems.push(`${created} reported created but only ${simulator.store.contacts.records.size} records exist`);
   }
-  const metrics = await (await gateway.app.fetch('http://gateway.test/metrics')).text();
+  const metrics = await (await gateway.app.fetch('http://gateway.soak/metrics')).text();
   const count = (pattern: RegExp) => [...metrics.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
   await gateway.close();
   await simulator.close();

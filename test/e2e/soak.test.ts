@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSoak } from './soak/soak.js';
+import { runSoak } from '../../bench/lib/soak.js';
 
 describe('fault soak (short; `npm run soak` runs 50,000 contacts)', () => {
   it('loses nothing and writes nothing twice under 503s, 429s, resets and latency spikes', async () => {

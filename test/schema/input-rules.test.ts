@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AssertCompaniesDocument,
@@ -7,8 +8,15 @@ import {
   AssertDealDocument,
   LinkContactToDealDocument,
 } from '../../examples/generated/graphql.js';
+import type { WireFields } from '../../src/upstream/wire.js';
 import { createHarness, type Harness } from '../helpers/gateway-harness.js';
-import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { type HostileClient, startHostileClient } from '../helpers/hostile-requests.js';
+import { createdBatch, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+
+/**
+ * The input rules (src/schema/input-rules.ts over src/records/): every broken
+ * rule reported at once, before any upstream call.
+ */
 
 let upstream: RecordingUpstream;
 let gateway: Harness;
@@ -309,4 +317,116 @@ describe('every text field of every input object is checked', () => {
       expect(upstream.calls).toHaveLength(0);
     });
   }
+});
+
+describe('hostile strings and keys, sent to a production gateway over HTTP', () => {
+  let hostile: HostileClient;
+  beforeAll(async () => {
+    hostile = await startHostileClient();
+  });
+  afterAll(async () => {
+    await hostile.close();
+  });
+  const mutation = 'mutation($c: ContactInput!) { assertContact(listId: 1, contact: $c) { action } }';
+
+  it('lone surrogates and NUL in strings', async () => {
+    await hostile.expectRefused(
+      hostile.send(
+        `{"query": ${JSON.stringify(mutation)}, "variables": {"c": {"workEmail": "s@acme.com", "firstName": "\\ud800"}}}`,
+      ),
+    );
+    await hostile.expectRefused(
+      hostile.send(
+        `{"query": ${JSON.stringify(mutation)}, "variables": {"c": {"workEmail": "s@acme.com", "lastName": "a\\u0000b"}}}`,
+      ),
+    );
+    await hostile.expectRefused(
+      hostile.send(
+        `{"query": ${JSON.stringify(mutation)}, "variables": {"c": {"workEmail": "s@acme.com", "additionalFields": {"note": "\\udc00"}}}}`,
+      ),
+    );
+  });
+
+  it('__proto__ and constructor keys', async () => {
+    await hostile.expectRefused(
+      hostile.send(
+        `{"query": ${JSON.stringify(mutation)}, "variables": {"c": {"workEmail": "p@acme.com", "additionalFields": {"__proto__": {"admin": true}}}}}`,
+      ),
+    );
+    await hostile.expectRefused(
+      hostile.send(
+        `{"query": ${JSON.stringify(mutation)}, "variables": {"c": {"workEmail": "p@acme.com", "customFields": {"constructor": "x"}}}}`,
+      ),
+    );
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+});
+
+describe('validation, through the API, for any input (fast-check)', () => {
+  let upstream: RecordingUpstream;
+  let gateway: Harness;
+  beforeAll(async () => {
+    upstream = await startRecordingUpstream(createdBatch);
+    gateway = createHarness({ upstreamUrl: upstream.url });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  const anyText = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('', ' ', 'a@b.co', 'x@y', 'acme.com', 'https://linkedin.com/in/z', '\u0000', '\ud800'),
+  );
+  const wild = fc.record(
+    {
+      workEmail: fc.option(anyText),
+      linkedinUrl: fc.option(anyText),
+      firstName: fc.option(anyText),
+      companyDomain: fc.option(anyText),
+      additionalFields: fc.option(
+        fc.dictionary(anyText, fc.oneof(anyText, fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 3 }),
+      ),
+      customFields: fc.option(
+        fc.dictionary(anyText, fc.oneof(anyText, fc.double(), fc.array(fc.integer(), { maxLength: 2 })), {
+          maxKeys: 3,
+        }),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for
+  const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  it('never throws an unexpected error, and never lets an invalid item reach graph8', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(wild, { minLength: 1, maxLength: 5 }), async (contacts) => {
+        upstream.calls.length = 0;
+        const result = await gateway.execute(AssertContactsDocument, { listId: 1, contacts: contacts as never });
+        expect(result.status).toBeLessThan(500);
+        for (const error of result.errors ?? []) expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+        if (result.errors) expect(upstream.calls).toHaveLength(0);
+        for (const call of upstream.calls) {
+          for (const sent of (call.body as { contacts: WireFields[] }).contacts) {
+            const email = sent.work_email;
+            const linkedin = sent.linkedin_url;
+            expect(typeof email === 'string' || typeof linkedin === 'string').toBe(true);
+            if (typeof email === 'string') expect(email.trim()).toMatch(EMAIL);
+            if (typeof linkedin === 'string') expect(new URL(linkedin.trim()).hostname).toMatch(/(^|\.)linkedin\.com$/);
+            expect(JSON.stringify(sent)).not.toMatch(/__proto__|"constructor"|"prototype"/);
+            for (const value of Object.values(sent)) {
+              if (typeof value === 'string') {
+                expect(value).not.toMatch(CONTROL);
+                expect(value).not.toMatch(LONE_SURROGATE);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -1,17 +1,22 @@
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningGateway } from '../../src/start-gateway.js';
 import { type UpstreamCallOptions, UpstreamClient } from '../../src/upstream/client.js';
 import { Graph8Api } from '../../src/upstream/graph8-api.js';
 import { RetryBudget } from '../../src/upstream/retry-policy.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import { type RecordingUpstream, type Script, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { startTestGateway } from '../helpers/test-gateway.js';
 
 let upstream: RecordingUpstream;
 let pool: Pool;
 
 afterEach(async () => {
+  // The last describe starts a whole gateway instead of a pool of its own.
+  if (pool === undefined) return;
   await pool.close();
   await upstream.close();
+  pool = undefined as never;
 });
 
 async function apiFor(
@@ -189,5 +194,39 @@ describe('pacing, cancellation and the wire', () => {
       'content-type': 'application/json',
       'x-request-id': 'req-1',
     });
+  });
+});
+
+describe('UPSTREAM_MAX_RESPONSE_BYTES', () => {
+  let big: RecordingUpstream | undefined;
+  let gateway: RunningGateway | undefined;
+  afterEach(async () => {
+    await gateway?.shutdown();
+    await big?.close();
+  });
+
+  it('an answer over the limit fails its mutation with UPSTREAM_UNAVAILABLE after one call (no retry), and the gateway keeps serving', async () => {
+    big = await startRecordingUpstream((_call, n) =>
+      n === 1 ? { body: { data: { action: 'created', count: 1, padding: 'x'.repeat(1_000_000) } } } : created,
+    );
+    gateway = await startTestGateway({ GRAPH8_API_URL: big.url, UPSTREAM_MAX_RESPONSE_BYTES: '65536' });
+    const send = async (query: string) => {
+      const response = await fetch((gateway as RunningGateway).url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+        body: JSON.stringify({ query }),
+      });
+      return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
+    };
+    const mutation = 'mutation { assertContact(listId: 1, contact: {workEmail: "big@acme.com"}) { action } }';
+    const oversized = await send(mutation);
+    expect(oversized.body.data).toBeNull();
+    expect(oversized.body.errors).toHaveLength(1);
+    expect(oversized.body.errors?.[0].extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(oversized.body.errors?.[0].message).toContain('65536 bytes, UPSTREAM_MAX_RESPONSE_BYTES');
+    expect(big.calls).toHaveLength(1);
+    expect(await send(mutation)).toEqual({ status: 200, body: { data: { assertContact: { action: 'CREATED' } } } });
+    expect(big.calls).toHaveLength(2);
+    expect((await send('{ gateway { version } }')).status).toBe(200);
   });
 });
