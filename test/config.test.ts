@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
+import { configurationHelp, parseConfig, parseSimulatorConfig, VARIABLES } from '../src/config.js';
 
 describe('parseConfig', () => {
   it('defaults to the embedded simulator with the documented values', () => {
@@ -79,5 +79,41 @@ describe('parseConfig', () => {
     const result = parseConfig({ GRAPH8_API_URL: 'https://be.graph8.com/api/v1/' });
     expect(result.ok && result.config.upstream).toEqual({ kind: 'LIVE', baseUrl: 'https://be.graph8.com/api/v1' });
     expect(result.ok && result.config.apiKey).toBeUndefined();
+  });
+});
+
+describe('look-alike variables', () => {
+  it('warns about names that look like ours, naming the one they resemble, and still parses', () => {
+    const result = parseConfig({
+      GRAPH8_APIKEY: 'sk-typo',
+      UPSTREAM_CONCURENCY: '3',
+      PATH: '/usr/bin',
+      HOME: '/root',
+      PORTS: '1',
+    });
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.warnings).toEqual([
+      "GRAPH8_APIKEY is not a setting of the gateway's; did you mean GRAPH8_API_KEY?",
+      "UPSTREAM_CONCURENCY is not a setting of the gateway's; did you mean UPSTREAM_CONCURRENCY?",
+    ]);
+    expect(result.ok && result.config.upstream.kind).toBe('SIMULATOR');
+    expect(JSON.stringify(result)).not.toContain('sk-typo');
+  });
+
+  it('warns the simulator run on its own too', () => {
+    const result = parseSimulatorConfig({ SIMULATOR_EROR_RATE: '0.5' });
+    expect(result.ok && result.warnings).toEqual([
+      "SIMULATOR_EROR_RATE is not a setting of the gateway's; did you mean SIMULATOR_ERROR_RATE?",
+    ]);
+  });
+});
+
+describe('configurationHelp (--help)', () => {
+  it('lists every variable with its default', () => {
+    const help = configurationHelp();
+    for (const [name, variable] of Object.entries(VARIABLES)) {
+      const defaultValue = 'default' in variable ? variable.default : '(none)';
+      expect(help, name).toMatch(new RegExp(`^  ${name} +${defaultValue.replace(/[()]/g, '\\$&')} `, 'm'));
+    }
   });
 });

@@ -11,7 +11,12 @@ import {
   GatewayDocument,
   LinkContactToDealDocument,
 } from '../../examples/generated/graphql.js';
-import { PACKAGE_VERSION, type StartedGateway, startGatewayProcess } from '../helpers/gateway-process.js';
+import {
+  killGatewayProcesses,
+  PACKAGE_VERSION,
+  type StartedGateway,
+  startGatewayProcess,
+} from '../helpers/gateway-process.js';
 
 /**
  * Every operation once through the real Node HTTP server, as `npm start` runs
@@ -26,9 +31,14 @@ beforeAll(async () => {
   gateway = await startGatewayProcess();
 });
 afterAll(async () => {
-  if (!gateway) return;
-  gateway.child.kill('SIGTERM');
-  expect(await gateway.exited).toEqual({ code: 0, signal: null });
+  try {
+    if (gateway) {
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toEqual({ code: 0, signal: null });
+    }
+  } finally {
+    await killGatewayProcesses();
+  }
 });
 
 async function execute<T, V>(document: TypedDocumentNode<T, V>, variables: V) {

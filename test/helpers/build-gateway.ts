@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
@@ -38,6 +38,34 @@ function buildOptions(outdir: string): BuildOptions {
   };
 }
 
+/**
+ * Processes still running this run's build when the run ends: a test that left
+ * one behind. They are named (so that the test gets fixed) and killed by id.
+ */
+function killLeftovers(folder: string): void {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return; // no /proc: nothing to look through
+  }
+  for (const pid of pids) {
+    let commandLine: string;
+    try {
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue;
+    }
+    if (!commandLine.includes(folder)) continue;
+    console.warn(`A test left the built gateway running (pid ${pid}: ${commandLine.trim()}); killing it.`);
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 export default async function buildGateway(project: TestProject): Promise<() => void> {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { build: string } };
   if (manifest.scripts.build !== BUILD_SCRIPT) {
@@ -55,5 +83,8 @@ export default async function buildGateway(project: TestProject): Promise<() => 
     throw error;
   }
   project.provide('builtGateway', folder);
-  return () => rmSync(folder, { recursive: true, force: true });
+  return () => {
+    killLeftovers(folder);
+    rmSync(folder, { recursive: true, force: true });
+  };
 }

@@ -147,7 +147,10 @@ export interface StartedGateway extends GatewayProcess {
  */
 export async function startGatewayProcess(env: Record<string, string> = {}): Promise<StartedGateway> {
   const gateway = spawnGateway({ PORT: '0', ...env });
-  const line = await gateway.waitForLine(/"url":"http:\/\/[^"]+\/graphql"/);
+  const line = await gateway.waitForLine(/"url":"http:\/\/[^"]+\/graphql"/).catch(async (error: unknown) => {
+    await gateway.kill();
+    throw error;
+  });
   const url = (JSON.parse(line) as { url: string }).url;
   return Object.assign(gateway, { url, origin: new URL(url).origin });
 }
