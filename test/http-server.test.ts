@@ -53,6 +53,41 @@ describe('MAX_BODY_BYTES: 413 before anything is parsed', () => {
   });
 });
 
+describe('MAX_BODY_BYTES against a client that keeps sending', () => {
+  for (const framing of ['chunked', 'a Content-Length of 100 MB'] as const) {
+    it(`${framing}: 413, and the server closes the connection while the client is still sending`, async () => {
+      const socket = connect(Number(new URL(hostile.gateway.url).port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString('utf8');
+      });
+      socket.on('error', () => {});
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const chunked = framing === 'chunked';
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : 'Content-Length: 100000000'}\r\n\r\n`,
+      );
+      const piece = 'x'.repeat(8_192);
+      const sending = setInterval(() => {
+        if (!socket.destroyed) socket.write(chunked ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece);
+      }, 5);
+      try {
+        const outcome = await Promise.race([
+          closed.then(() => 'closed'),
+          new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000)),
+        ]);
+        expect(outcome).toBe('closed');
+      } finally {
+        clearInterval(sending);
+        socket.destroy();
+      }
+      expect(received).toMatch(/^HTTP\/1\.1 413 /);
+      expect(received).toMatch(/connection: close/i);
+      expect(hostile.upstream.calls).toHaveLength(0);
+    });
+  }
+});
+
 describe('bodies the server cannot use', () => {
   it('a wrong Content-Length', async () => {
     const { port } = new URL(hostile.gateway.url);
