@@ -1,8 +1,7 @@
 import { pino } from 'pino';
 import { MockAgent } from 'undici';
-import { createApp } from '../src/app.js';
-import { GatewayMetrics } from '../src/metrics.js';
-import { connectUpstream } from '../src/upstream/connect.js';
+import { assembleGateway } from '../src/assemble-gateway.js';
+import { parseConfig } from '../src/config.js';
 import { createBareYoga } from './lib/bare-yoga.js';
 import { median, printTable } from './lib/processes.js';
 import { BULK_ITEMS, bulkMutationBody, SINGLE_MUTATION_BODY } from './lib/workload.js';
@@ -50,25 +49,20 @@ function mockUpstream(): MockAgent {
 type FetchHandler = (url: string, init: RequestInit) => Promise<Response>;
 
 function gatewayApp(agent: MockAgent): FetchHandler {
-  const upstream = connectUpstream({
+  const parsed = parseConfig({
+    GRAPH8_API_URL: BASE_URL,
+    NODE_ENV: 'production',
+    MAX_ITEMS_PER_MUTATION: String(BULK_ITEMS),
+    UPSTREAM_CONCURRENCY: '8',
+    UPSTREAM_MAX_ATTEMPTS: '3',
+    GRAPHIQL: 'false',
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const { app } = assembleGateway(parsed.config, {
     baseUrl: BASE_URL,
     dispatcher: agent,
-    timeoutMs: 10_000,
-    maxAttempts: 3,
-    connections: 64,
-    maxResponseBytes: 4 * 1024 * 1024,
-  });
-  const app = createApp({
-    api: upstream.api,
-    access: { mode: 'pass-through' },
-    limits: { maxItemsPerMutation: BULK_ITEMS, upstreamConcurrency: 8, mutationDeadlineMs: 60_000 },
-    gateway: { version: 'bench', upstream: 'LIVE' },
     logger: pino({ level: 'silent' }),
-    corsOrigins: [],
-    production: true,
-    graphiql: false,
-    introspection: true,
-    metrics: new GatewayMetrics(),
+    description: { version: 'bench', upstream: 'LIVE' },
   });
   return (url, init) => Promise.resolve(app.fetch(url, init));
 }

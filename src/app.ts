@@ -1,9 +1,12 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import { getOperationAST } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
+import { errorReportAnswer } from './imports/error-report.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useErrorMapping } from './plugins/use-error-mapping.js';
+import { useErrorReports } from './plugins/use-error-reports.js';
 import { EXAMPLE_TABS, useGraphiQLPage } from './plugins/use-graphiql.js';
 import { useIntrospectionSwitch } from './plugins/use-introspection-switch.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
@@ -87,8 +90,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     maskedErrors: { isDev: false },
     // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
     maxRequestBodySize: false,
-    // POST bodies are JSON only (use-request-policy.ts): no multipart parser to ask on every request.
-    multipart: false,
+    // Multipart is for appendFile's uploads only (use-request-policy.ts); the Node layer streams it through.
+    multipart: true,
     // Yoga keeps parsing's cache; validation's is useValidationCache, which is cheaper per request.
     parserAndValidationCache: { validationCache: false },
     cors: corsPolicy(dependencies.corsOrigins),
@@ -113,10 +116,15 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       useRequestPolicy(),
       useIntrospectionSwitch(dependencies.introspection),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
-      useGraphQlJit(),
+      // graphql-jit hands a subscription's resolver the wrong arguments: subscriptions stay on graphql-js.
+      useGraphQlJit(
+        {},
+        { enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription' },
+      ),
       useErrorMapping(logger),
       useValidationCache(),
       useOperationalEndpoints(isReady, dependencies.metrics, GRAPHQL_ENDPOINT),
+      useErrorReports(errorReportAnswer(dependencies.imports, dependencies.access)),
       useOperationLog(logger, dependencies.metrics),
       ...(dependencies.extraPlugins ?? []),
     ],

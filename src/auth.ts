@@ -1,7 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Which upstream key a caller's request is sent with. */
-export type CallerAccess = { ok: true; apiKey: string } | { ok: false; reason: string };
+/**
+ * Which upstream key a caller's request is sent with, and the credential they
+ * showed for it (a gateway token, their own graph8 key, or '' when anonymous):
+ * an import's owner is a keyed hash of that credential.
+ */
+export type CallerAccess = AuthorizedCaller | { ok: false; reason: string };
+
+export interface AuthorizedCaller {
+  readonly ok: true;
+  readonly apiKey: string;
+  readonly credential: string;
+  /** Whose key goes upstream: the gateway's own, or the caller's (pass-through, the simulator). */
+  readonly keySource: 'gateway' | 'caller';
+}
 
 export type AccessPolicy =
   /** The gateway holds the key; callers show one of the gateway's tokens. */
@@ -34,18 +46,22 @@ export function resolveAccess(policy: AccessPolicy, authorization: string | null
   const token = bearerToken(authorization);
   switch (policy.mode) {
     case 'simulator':
-      return { ok: true, apiKey: token || SIMULATOR_ANONYMOUS_KEY };
+      return token
+        ? { ok: true, apiKey: token, credential: token, keySource: 'caller' }
+        : { ok: true, apiKey: SIMULATOR_ANONYMOUS_KEY, credential: '', keySource: 'caller' };
     case 'pass-through':
       return token
-        ? { ok: true, apiKey: token }
+        ? { ok: true, apiKey: token, credential: token, keySource: 'caller' }
         : { ok: false, reason: 'Send your graph8 API key as "Authorization: Bearer <key>".' };
     case 'gateway-key': {
-      if (token === undefined && policy.allowAnonymous) return { ok: true, apiKey: policy.apiKey };
+      if (token === undefined && policy.allowAnonymous) {
+        return { ok: true, apiKey: policy.apiKey, credential: '', keySource: 'gateway' };
+      }
       if (token === undefined) {
         return { ok: false, reason: 'Send a gateway token as "Authorization: Bearer <token>".' };
       }
       return matchesAnyToken(policy.tokenDigests, token)
-        ? { ok: true, apiKey: policy.apiKey }
+        ? { ok: true, apiKey: policy.apiKey, credential: token, keySource: 'gateway' }
         : { ok: false, reason: 'The gateway token is not valid.' };
     }
   }

@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.js';
 import { badUserInput } from './errors.js';
 import { issuesFromFailure, listCapIssues } from './schema/input-rules.js';
@@ -11,6 +11,9 @@ export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   Scalars: {
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
+    DateTime: { Input: Date; Output: Date };
+    /** An upload of the GraphQL multipart request spec, as Yoga hands it over. */
+    File: { Input: File; Output: never };
   };
   DefaultFieldNullability: false;
   DefaultInputFieldRequiredness: false;
@@ -29,3 +32,10 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('JSONObject', JSONObjectResolver, {});
+builder.addScalarType('DateTime', DateTimeResolver, {});
+builder.scalarType('File', {
+  description: 'A file sent as a GraphQL multipart request (CSV or JSON Lines for appendFile).',
+  serialize: () => {
+    throw new Error('File is an input-only scalar');
+  },
+});

@@ -130,6 +130,45 @@ export const VARIABLES = {
     default: 'true',
     meaning: 'answer introspection (__schema, __type); federation _service stays either way',
   },
+  REDIS_URL: {
+    schema: z.string().refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), {
+      error: 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379',
+    }),
+    secret: true,
+    meaning: 'Redis for imports (and the shared upstream budget); none means imports live in this process',
+  },
+  IMPORT_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters'),
+    secret: true,
+    meaning:
+      'required with REDIS_URL, the same on every copy: keys the owner hashes, the report links and the encryption of callers keys at rest',
+  },
+  IMPORT_CONCURRENCY: {
+    schema: integer(1, 256),
+    default: '4',
+    meaning: "upstream calls one copy's import workers keep in flight",
+  },
+  IMPORT_WORKERS: { schema: boolean, default: 'true', meaning: 'false: this copy serves the API and runs no chunks' },
+  IMPORT_STALL_MS: {
+    schema: integer(2000, 3_600_000),
+    default: '30000',
+    meaning: 'how soon the chunks of a copy that died are taken up',
+  },
+  IMPORT_RETENTION_HOURS: {
+    schema: integer(1, 87_600),
+    default: '168',
+    meaning: 'how long an ended import (and an OPEN one never started) stays readable',
+  },
+  MAX_ROWS_PER_IMPORT: {
+    schema: integer(1, 100_000_000),
+    default: '1000000',
+    meaning: 'most rows one import may hold',
+  },
+  MAX_UPLOAD_BYTES: {
+    schema: integer(1024, 4_294_967_296),
+    default: '104857600',
+    meaning: 'largest appendFile request (413 above)',
+  },
   NODE_ENV: {
     schema: z.string(),
     meaning: 'production refuses the built-in simulator and hides field suggestions',
@@ -185,6 +224,16 @@ export interface GatewayConfig {
   readonly graphiql: boolean;
   readonly introspection: boolean;
   readonly production: boolean;
+  readonly imports: {
+    readonly redisUrl: string | undefined;
+    readonly secret: string | undefined;
+    readonly concurrency: number;
+    readonly workers: boolean;
+    readonly stallMs: number;
+    readonly retentionMs: number;
+    readonly maxRowsPerImport: number;
+    readonly maxUploadBytes: number;
+  };
 }
 
 export interface SimulatorConfig {
@@ -280,10 +329,29 @@ export function parseConfig(env: Environment): Parsed<GatewayConfig> {
     graphiql: vars.GRAPHIQL as boolean,
     introspection: vars.INTROSPECTION as boolean,
     production,
+    imports: Object.freeze({
+      redisUrl: vars.REDIS_URL,
+      secret: vars.IMPORT_SECRET,
+      concurrency: vars.IMPORT_CONCURRENCY as number,
+      workers: vars.IMPORT_WORKERS as boolean,
+      stallMs: vars.IMPORT_STALL_MS as number,
+      retentionMs: (vars.IMPORT_RETENTION_HOURS as number) * 3_600_000,
+      maxRowsPerImport: vars.MAX_ROWS_PER_IMPORT as number,
+      maxUploadBytes: vars.MAX_UPLOAD_BYTES as number,
+    }),
   } satisfies GatewayConfig);
   errors.push(...limitConflicts(config));
+  if (config.imports.redisUrl !== undefined && config.imports.secret === undefined) {
+    errors.push('IMPORT_SECRET: not set while REDIS_URL is; give every copy the same secret of 32 characters or more');
+  }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config, warnings: lookalikeWarnings(env) };
+  const warnings = lookalikeWarnings(env);
+  if (production && config.imports.redisUrl === undefined) {
+    warnings.push(
+      "REDIS_URL is not set: imports live in this process's memory, are not shared with other copies and are lost when it ends",
+    );
+  }
+  return { ok: true, config, warnings };
 }
 
 /** Limits that only make sense together. */
@@ -292,6 +360,11 @@ function limitConflicts(config: GatewayConfig): string[] {
   if (config.upstreamTimeoutMs > config.mutationDeadlineMs) {
     conflicts.push(
       `UPSTREAM_TIMEOUT_MS: ${config.upstreamTimeoutMs} is longer than MUTATION_DEADLINE_MS (${config.mutationDeadlineMs}); one attempt cannot outlast the mutation`,
+    );
+  }
+  if (config.upstreamConnections < config.imports.concurrency) {
+    conflicts.push(
+      `UPSTREAM_CONNECTIONS: ${config.upstreamConnections} is fewer than IMPORT_CONCURRENCY (${config.imports.concurrency}); the import workers could never have their calls in flight`,
     );
   }
   if (config.upstreamConnections < config.upstreamConcurrency) {

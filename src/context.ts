@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { type AccessPolicy, type CallerAccess, resolveAccess } from './auth.js';
+import { type AccessPolicy, type AuthorizedCaller, type CallerAccess, resolveAccess } from './auth.js';
 import { createRequestLoaders, type RequestLoaders } from './batch/request-loaders.js';
 import { unauthenticated } from './errors.js';
+import type { ImportsService } from './imports/imports-service.js';
 import type { GatewayMetrics } from './metrics.js';
 import { requestScope } from './request-scope.js';
 import type { AttemptEvent, UpstreamCallOptions } from './upstream/client.js';
@@ -27,6 +28,7 @@ export interface GatewayServices {
   readonly gateway: GatewayDescription;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  readonly imports: ImportsService;
 }
 
 /** What the upstream calls of one operation did, for its log line. */
@@ -45,6 +47,8 @@ export interface GatewayContext {
    * UNAUTHENTICATED when the caller may not.
    */
   authorizeUpstream(): UpstreamCallOptions;
+  /** Who the caller is (the upstream key they write with, the credential they showed); throws UNAUTHENTICATED. */
+  authorizeCaller(): AuthorizedCaller;
   /**
    * Lets the caller use a field that writes nothing: where the gateway holds
    * the key, only with a gateway token (or ALLOW_ANONYMOUS); otherwise anyone.
@@ -72,9 +76,13 @@ export function createContext(services: GatewayServices, request: Request): Gate
     access ??= resolveAccess(services.access, request.headers.get('authorization'));
     return access;
   };
-  const authorizeUpstream = (): UpstreamCallOptions => {
+  const authorizeCaller = (): AuthorizedCaller => {
     const caller = callerAccess();
     if (!caller.ok) throw unauthenticated(caller.reason);
+    return caller;
+  };
+  const authorizeUpstream = (): UpstreamCallOptions => {
+    const caller = authorizeCaller();
     return {
       apiKey: caller.apiKey,
       requestId: scope.requestId,
@@ -88,6 +96,7 @@ export function createContext(services: GatewayServices, request: Request): Gate
     services,
     stats,
     authorizeUpstream,
+    authorizeCaller,
     authorizeReadOnly() {
       if (services.access.mode !== 'gateway-key') return;
       const caller = callerAccess();

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { ImportStoreUnavailable } from './imports/import-model.js';
 import { UpstreamError, type UpstreamErrorCode } from './upstream/upstream-error.js';
 
 /**
@@ -43,6 +44,10 @@ export function unauthenticated(message: string): GraphQLError {
   return codedError(message, 'UNAUTHENTICATED');
 }
 
+export function notFound(message: string): GraphQLError {
+  return codedError(message, 'NOT_FOUND');
+}
+
 export function serviceUnavailable(message: string): GraphQLError {
   return codedError(message, 'SERVICE_UNAVAILABLE');
 }
@@ -69,6 +74,7 @@ function upstreamFailure(error: UpstreamError): GraphQLError {
  */
 export function clientErrorOf(error: unknown): GraphQLError | undefined {
   if (error instanceof UpstreamError) return upstreamFailure(error);
+  if (error instanceof ImportStoreUnavailable) return serviceUnavailable(error.message);
   if (error instanceof GraphQLError && typeof error.extensions?.code === 'string') return error;
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorBody, type GatewayErrorCode } from './errors.js';
-import { JSON_MEDIA_TYPES } from './plugins/use-request-policy.js';
+import { JSON_MEDIA_TYPES, MULTIPART_MEDIA_TYPE } from './plugins/use-request-policy.js';
 import { safeRequestId } from './request-scope.js';
 
 /** Above the 60 s idle timeout common load balancers use, so they close first. */
@@ -89,14 +89,27 @@ function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: 
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
+  /** A file upload (multipart) may be this large instead; it streams through unread, so it needs a Content-Length. */
+  readonly maxUploadBytes: number;
   /** Called once per request taken (413s included, the 503s of a drain not) when its response is done. */
   readonly onAnswered?: (method: string, status: number, seconds: number) => void;
 }
 
 export function createGatewayHttpServer(handler: RequestListener, options: HttpServerOptions): GatewayHttpServer {
-  const { maxBodyBytes, onAnswered } = options;
+  const { maxBodyBytes, maxUploadBytes, onAnswered } = options;
   let inFlight = 0;
   let draining = false;
+  /** Node's parser never reads past Content-Length, so the declared size bounds what Yoga receives. */
+  const passUpload = (request: ReadRequest, response: ServerResponse) => {
+    const declared = request.headers['content-length'];
+    if (declared === undefined) {
+      answerJson(response, 411, 'A file upload needs a Content-Length header.', 'BAD_REQUEST', true);
+      request.resume();
+    } else if (Number(declared) > maxUploadBytes) {
+      answerJson(response, 413, `Upload too large: at most ${maxUploadBytes} bytes.`, 'PAYLOAD_TOO_LARGE', true);
+      request.resume();
+    } else handler(request, response);
+  };
   let onIdle: (() => void) | undefined;
   const server = createServer(
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 0 },
@@ -126,6 +139,7 @@ export function createGatewayHttpServer(handler: RequestListener, options: HttpS
       });
       if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS')
         handler(request, response);
+      else if (MULTIPART_MEDIA_TYPE.test(request.headers['content-type'] ?? '')) passUpload(request, response);
       else readBody(request, response, maxBodyBytes, () => handler(request, response));
     },
   );

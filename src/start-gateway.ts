@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createApp, type GatewayApp, GRAPHQL_ENDPOINT } from './app.js';
-import { type AccessPolicy, gatewayKeyPolicy } from './auth.js';
+import { type GatewayApp, GRAPHQL_ENDPOINT } from './app.js';
+import { assembleGateway } from './assemble-gateway.js';
 import type { GatewayConfig } from './config.js';
 import { createGatewayHttpServer } from './http-server.js';
-import { GatewayMetrics } from './metrics.js';
+import { importsEngine } from './imports/start-imports.js';
 import type { RunningSimulator } from './simulator/server.js';
-import { connectUpstream } from './upstream/connect.js';
 
 /** From src/ and from the built dist/ alike, the package manifest is one folder up. */
 export const { version: GATEWAY_VERSION } = JSON.parse(
@@ -25,12 +24,7 @@ export interface RunningGateway {
   shutdown(): Promise<{ drained: boolean }>;
 }
 
-function accessPolicy(config: GatewayConfig): AccessPolicy {
-  if (config.apiKey !== undefined) return gatewayKeyPolicy(config.apiKey, config.gatewayTokens, config.allowAnonymous);
-  return config.upstream.kind === 'SIMULATOR' ? { mode: 'simulator' } : { mode: 'pass-through' };
-}
-
-/** The process's wiring: the embedded simulator if need be, the upstream, the app, the port. */
+/** The process's wiring: the embedded simulator if need be, the gateway's parts, the port. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   let simulator: RunningSimulator | undefined;
   if (config.upstream.kind === 'SIMULATOR') {
@@ -42,35 +36,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       `No GRAPH8_API_URL or GRAPH8_API_KEY set: writing to the built-in simulator at ${simulator.url}`,
     );
   }
-  const baseUrl = simulator ? simulator.url : config.upstream.kind === 'LIVE' ? config.upstream.baseUrl : '';
-  const upstream = connectUpstream({
-    baseUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    maxAttempts: config.upstreamMaxAttempts,
-    connections: config.upstreamConnections,
-    maxResponseBytes: config.upstreamMaxResponseBytes,
-  });
+  if (config.imports.redisUrl === undefined) {
+    logger.info(
+      "No REDIS_URL set: imports run in this process's memory (lost when it ends, not shared between copies)",
+    );
+  }
   let ready = true;
-  const metrics = new GatewayMetrics();
-  const app = createApp({
-    api: upstream.api,
-    access: accessPolicy(config),
-    limits: {
-      maxItemsPerMutation: config.maxItemsPerMutation,
-      upstreamConcurrency: config.upstreamConcurrency,
-      mutationDeadlineMs: config.mutationDeadlineMs,
-    },
-    gateway: { version: GATEWAY_VERSION, upstream: config.upstream.kind },
+  const { app, metrics, upstream, imports } = assembleGateway(config, {
+    baseUrl: simulator ? simulator.url : config.upstream.kind === 'LIVE' ? config.upstream.baseUrl : '',
     logger,
-    metrics,
-    corsOrigins: config.corsOrigins,
-    production: config.production,
-    graphiql: config.graphiql,
-    introspection: config.introspection,
+    description: { version: GATEWAY_VERSION, upstream: config.upstream.kind },
+    makeImports: await importsEngine(config.imports.redisUrl),
     isReady: () => ready,
   });
   const http = createGatewayHttpServer(app, {
     maxBodyBytes: config.maxBodyBytes,
+    maxUploadBytes: config.imports.maxUploadBytes,
     onAnswered: (method, status, seconds) => metrics.recordHttpRequest(method, status, seconds),
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,9 +71,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       shuttingDown ??= (async () => {
         ready = false;
         upstream.finishBy(Date.now() + Math.max(0, config.shutdownGraceMs - ANSWER_MARGIN_MS));
-        const drained = await http.drain(config.shutdownGraceMs);
+        const [drained] = await Promise.all([
+          http.drain(config.shutdownGraceMs),
+          imports.stopWorking(config.shutdownGraceMs),
+        ]);
         http.server.closeAllConnections();
         await app.dispose();
+        await imports.close();
         await upstream.close();
         await simulator?.close();
         return { drained };

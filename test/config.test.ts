@@ -31,6 +31,16 @@ describe('parseConfig', () => {
         graphiql: true,
         introspection: true,
         production: false,
+        imports: {
+          redisUrl: undefined,
+          secret: undefined,
+          concurrency: 4,
+          workers: true,
+          stallMs: 30_000,
+          retentionMs: 168 * 3_600_000,
+          maxRowsPerImport: 1_000_000,
+          maxUploadBytes: 104_857_600,
+        },
       },
     });
   });

@@ -1,13 +1,12 @@
 import { print } from 'graphql';
 import { pino } from 'pino';
 import { AssertContactsDocument, type AssertContactsMutation } from '../../examples/generated/graphql.js';
-import { createApp } from '../../src/app.js';
+import { assembleGateway } from '../../src/assemble-gateway.js';
 import { contactMatchKeys } from '../../src/batch/match-key.js';
-import { GatewayMetrics } from '../../src/metrics.js';
+import { parseConfig } from '../../src/config.js';
 import type { SimulatorFaults } from '../../src/simulator/faults.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import type { SimulatorStore } from '../../src/simulator/store.js';
-import { connectUpstream } from '../../src/upstream/connect.js';
 
 /**
  * The fault soak: concurrent assertContacts mutations (with duplicates and
@@ -98,24 +97,18 @@ interface SoakAnswer {
  * through a real pool, with production's random backoff jitter.
  */
 function inProcessGateway(upstreamUrl: string, concurrency: number, maxAttempts: number) {
-  const upstream = connectUpstream({
-    baseUrl: upstreamUrl,
-    timeoutMs: 5_000,
-    maxAttempts,
-    connections: 64,
-    maxResponseBytes: 4 * 1024 * 1024,
+  const parsed = parseConfig({
+    GRAPH8_API_URL: upstreamUrl,
+    UPSTREAM_CONCURRENCY: String(concurrency),
+    UPSTREAM_MAX_ATTEMPTS: String(maxAttempts),
+    UPSTREAM_TIMEOUT_MS: '5000',
+    GRAPHIQL: 'false',
   });
-  const app = createApp({
-    api: upstream.api,
-    access: { mode: 'pass-through' },
-    limits: { maxItemsPerMutation: 10_000, upstreamConcurrency: concurrency, mutationDeadlineMs: 60_000 },
-    gateway: { version: 'soak', upstream: 'LIVE' },
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const { app, upstream, imports } = assembleGateway(parsed.config, {
+    baseUrl: upstreamUrl,
     logger: pino({ level: 'silent' }),
-    corsOrigins: [],
-    production: false,
-    graphiql: false,
-    introspection: true,
-    metrics: new GatewayMetrics(),
+    description: { version: 'soak', upstream: 'LIVE' },
   });
   const query = print(AssertContactsDocument);
   return {
@@ -129,7 +122,9 @@ function inProcessGateway(upstreamUrl: string, concurrency: number, maxAttempts:
       return (await response.json()) as SoakAnswer;
     },
     async close() {
+      await imports.stopWorking(0);
       await app.dispose();
+      await imports.close();
       await upstream.close();
     },
   };

@@ -42,7 +42,8 @@ export function foldDuplicates(inputs: readonly WireFields[], keysOf: (fields: W
   return { items, deduplicated };
 }
 
-function mergeLaterFields(earlier: WireFields, later: WireFields): WireFields {
+/** Fields sent one after another, the later winning; custom fields merge name by name. */
+export function mergeLaterFields(earlier: WireFields, later: WireFields): WireFields {
   const merged: WireFields = { ...earlier, ...later };
   const earlierCustom = earlier.custom_fields;
   const laterCustom = later.custom_fields;

@@ -47,7 +47,7 @@ export interface NestedProblem {
 export type FieldRule = (value: unknown) => string | readonly NestedProblem[] | undefined;
 
 /** A string under the text rules and, when given, one more. */
-function textRule(rule?: { test: (value: string) => boolean; message: string }): FieldRule {
+export function textRule(rule?: { test: (value: string) => boolean; message: string }): FieldRule {
   return (value) => {
     if (typeof value !== 'string') return 'must be a string';
     return textProblem(value) ?? (rule && !rule.test(value) ? rule.message : undefined);

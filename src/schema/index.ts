@@ -5,6 +5,7 @@ import './payloads.js';
 import './contact.js';
 import './company.js';
 import './deal.js';
+import './import.js';
 
 const SCHEMA_DESCRIPTION = `Writes into graph8 through its assert (create-or-update) API.
 

@@ -107,29 +107,42 @@ export class UpstreamClient {
         call.onAttempt?.({ route, attempt, status: result.status, outcome: 'ok', durationMs });
         return result.value;
       }
-      const waitMs = this.retryWait(result, attempt, call);
+      const next = this.retryWait(result, attempt, call);
       const status = result.error.details.status;
       call.onAttempt?.({
         route,
         attempt,
         ...(status === undefined ? {} : { status }),
-        outcome: waitMs === undefined ? 'failed' : 'retry',
+        outcome: 'waitMs' in next ? 'retry' : 'failed',
         durationMs,
       });
-      if (waitMs === undefined) throw result.error;
-      await this.pause(waitMs, call);
+      if (!('waitMs' in next)) throw next.error;
+      await this.pause(next.waitMs, call);
     }
   }
 
-  /** Undefined when the failure is final; otherwise how long to wait first. */
-  private retryWait(failure: AttemptFailure, attempt: number, call: UpstreamCallOptions): number | undefined {
-    if (!failure.retryable || attempt >= this.options.maxAttempts) return undefined;
+  /** How long to wait before the next attempt, or the error the call ends with. */
+  private retryWait(
+    failure: AttemptFailure,
+    attempt: number,
+    call: UpstreamCallOptions,
+  ): { waitMs: number } | { error: UpstreamError } {
+    const final = { error: failure.error };
+    if (!failure.retryable || attempt >= this.options.maxAttempts) return final;
     const retryAfter = failure.error.details.retryAfterSeconds;
-    if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) return undefined;
+    if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_SECONDS) return final;
     const waitMs = retryAfter !== undefined ? retryAfter * 1000 : backoffDelayMs(attempt, this.random);
-    if (Date.now() + waitMs >= this.deadlineOf(call)) return undefined;
-    if (!this.retryBudget.tryAcquire(failure.timedOut)) return undefined;
-    return waitMs;
+    if (Date.now() + waitMs >= this.deadlineOf(call)) {
+      // Only the shutdown stood in the way: marked, so that an import leaves the work to another copy.
+      const shutdown = Date.now() + waitMs >= this.cutoffMs;
+      return shutdown
+        ? {
+            error: new UpstreamError(failure.error.code, failure.error.message, { ...failure.error.details, shutdown }),
+          }
+        : final;
+    }
+    if (!this.retryBudget.tryAcquire(failure.timedOut)) return final;
+    return { waitMs };
   }
 
   private async waitForPacing(call: UpstreamCallOptions): Promise<void> {
@@ -137,7 +150,9 @@ export class UpstreamClient {
     const deadlineMs = this.deadlineOf(call);
     if (now >= deadlineMs) {
       const why = deadlineMs === this.cutoffMs ? 'the gateway is shutting down' : 'the mutation ran out of time';
-      throw new UpstreamError('UPSTREAM_TIMEOUT', `This call was not sent: ${why}`);
+      throw new UpstreamError('UPSTREAM_TIMEOUT', `This call was not sent: ${why}`, {
+        shutdown: deadlineMs === this.cutoffMs,
+      });
     }
     const delay = this.pacer.delayMs(call.apiKey, now);
     if (delay > 0 && now + delay >= deadlineMs) {

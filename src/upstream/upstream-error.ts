@@ -25,6 +25,8 @@ export interface UpstreamErrorDetails {
   readonly fieldErrors?: readonly UpstreamFieldError[];
   /** The upstream's error body as it came, when it was a JSON object. */
   readonly body?: Record<string, unknown>;
+  /** Given up because the process is shutting down, not because of an answer: another copy may try again. */
+  readonly shutdown?: boolean;
 }
 
 /** One failed upstream call, already classified; resolvers turn it into a GraphQL error. */

@@ -2,12 +2,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { pino } from 'pino';
-import { type AppDependencies, createApp, type GatewayApp } from '../../src/app.js';
+import type { GatewayApp } from '../../src/app.js';
+import { assembleGateway } from '../../src/assemble-gateway.js';
 import type { AccessPolicy } from '../../src/auth.js';
+import { parseConfig } from '../../src/config.js';
 import { createGatewayHttpServer } from '../../src/http-server.js';
-import { GatewayMetrics } from '../../src/metrics.js';
-import { connectUpstream } from '../../src/upstream/connect.js';
 
 export interface HarnessOptions {
   readonly upstreamUrl: string;
@@ -20,7 +22,9 @@ export interface HarnessOptions {
   readonly upstream?: 'LIVE' | 'SIMULATOR';
   /** Random backoff jitter as in production; by default none, so that retries come at once. */
   readonly realJitter?: boolean;
-  readonly app?: Partial<AppDependencies>;
+  /** More of the configuration, as environment variables (IMPORT_CONCURRENCY, MAX_ROWS_PER_IMPORT, ...). */
+  readonly env?: Record<string, string>;
+  readonly app?: { readonly logger?: Logger; readonly extraPlugins?: readonly Plugin[] };
 }
 
 export interface GraphQLResponse<T> {
@@ -52,30 +56,23 @@ export interface Harness {
 
 /** The gateway app in-process (through `app.fetch`), calling a real loopback upstream with a real pool. */
 export function createHarness(options: HarnessOptions): Harness {
-  const upstream = connectUpstream({
-    baseUrl: options.upstreamUrl,
-    timeoutMs: options.timeoutMs ?? 2_000,
-    maxAttempts: options.maxAttempts ?? 4,
-    connections: 64,
-    maxResponseBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
-    random: options.realJitter ? Math.random : () => 0,
+  const parsed = parseConfig({
+    GRAPH8_API_URL: options.upstreamUrl,
+    UPSTREAM_CONCURRENCY: String(options.upstreamConcurrency ?? 4),
+    MAX_ITEMS_PER_MUTATION: String(options.maxItemsPerMutation ?? 10_000),
+    UPSTREAM_TIMEOUT_MS: String(options.timeoutMs ?? 2_000),
+    UPSTREAM_MAX_ATTEMPTS: String(options.maxAttempts ?? 4),
+    UPSTREAM_MAX_RESPONSE_BYTES: String(options.maxResponseBytes ?? 4 * 1024 * 1024),
+    ...options.env,
   });
-  const app = createApp({
-    api: upstream.api,
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const { app, upstream, imports } = assembleGateway(parsed.config, {
+    baseUrl: options.upstreamUrl,
+    logger: options.app?.logger ?? pino({ level: 'silent' }),
+    description: { version: 'test', upstream: options.upstream ?? 'LIVE' },
     access: options.access ?? { mode: 'pass-through' },
-    limits: {
-      maxItemsPerMutation: options.maxItemsPerMutation ?? 10_000,
-      upstreamConcurrency: options.upstreamConcurrency ?? 4,
-      mutationDeadlineMs: 60_000,
-    },
-    gateway: { version: 'test', upstream: options.upstream ?? 'LIVE' },
-    logger: pino({ level: 'silent' }),
-    corsOrigins: [],
-    production: false,
-    graphiql: true,
-    introspection: true,
-    metrics: new GatewayMetrics(),
-    ...options.app,
+    random: options.realJitter ? Math.random : () => 0,
+    ...(options.app?.extraPlugins ? { extraPlugins: options.app.extraPlugins } : {}),
   });
   const servers: Server[] = [];
   return {
@@ -94,7 +91,7 @@ export function createHarness(options: HarnessOptions): Harness {
       return { status: response.status, ...body } as GraphQLResponse<any>;
     },
     async listen({ maxBodyBytes = 10 * 1024 * 1024 } = {}) {
-      const http = createGatewayHttpServer(app, { maxBodyBytes });
+      const http = createGatewayHttpServer(app, { maxBodyBytes, maxUploadBytes: parsed.config.imports.maxUploadBytes });
       await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
       servers.push(http.server);
       const origin = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
@@ -107,7 +104,9 @@ export function createHarness(options: HarnessOptions): Harness {
           server.closeAllConnections();
         });
       }
+      await imports.stopWorking(1_000);
       await app.dispose();
+      await imports.close();
       await upstream.close();
     },
   };

@@ -30,11 +30,11 @@ describe('POST bodies are JSON: anything a page can post cross-site without a pr
     );
   });
 
-  it('a multipart POST (no file uploads)', async () => {
+  it('a multipart POST that uploads no file: multipart is for appendFile only (400)', async () => {
     const boundary = 'graph8-test-boundary';
     const operations = JSON.stringify({ query: assertContact('{workEmail: "m@acme.com"}') });
     const body = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}--\r\n`;
-    await hostile.expectRefused(hostile.send(body, `multipart/form-data; boundary=${boundary}`), 415);
+    await hostile.expectRefused(hostile.send(body, `multipart/form-data; boundary=${boundary}`), 400);
   });
 
   it('a text/plain POST', async () => {
