@@ -13,6 +13,7 @@ import { useOperationLog } from './plugins/use-operation-log.js';
 import { useOperationalEndpoints } from './plugins/use-operational-endpoints.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { useResponseHeaders } from './plugins/use-response-headers.js';
+import { useSelectionLimit } from './plugins/use-selection-limit.js';
 import { useValidationCache } from './plugins/use-validation-cache.js';
 import { subgraphSchema } from './schema/index.js';
 
@@ -22,16 +23,17 @@ export const GRAPHQL_ENDPOINT = '/graphql';
 export const MAX_BATCHED_OPERATIONS = 10;
 
 /**
- * Armor's limits, tuned so that a 10,000-item batch in variables, a 100-item list
- * written inline, fifteen aliased batch mutations and GraphiQL's introspection
- * all pass, while a field repeated hundreds of times does not.
+ * The abuse limits, tuned so that a 10,000-item batch in variables, a 100-item
+ * list written inline, fifteen aliased batch mutations, GraphiQL's
+ * introspection, errors(first: 1000) and imports(first: 100) all pass, while a
+ * field repeated hundreds of times does not.
  */
-const ARMOR_LIMITS = {
+const LIMITS = {
   maxAliases: 15,
   maxDepth: 24,
   maxDirectives: 20,
   maxTokens: 20_000,
-  maxCost: 500,
+  maxSelections: 500,
 } as const;
 
 /** The services every operation reaches, and how the HTTP side of the app behaves. */
@@ -70,11 +72,12 @@ function corsPolicy(origins: readonly string[]) {
 export function createApp(dependencies: AppDependencies): GatewayApp {
   const { logger } = dependencies;
   const armor = new EnvelopArmor({
-    maxAliases: { n: ARMOR_LIMITS.maxAliases },
-    maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: false },
-    maxDirectives: { n: ARMOR_LIMITS.maxDirectives },
-    maxTokens: { n: ARMOR_LIMITS.maxTokens },
-    costLimit: { maxCost: ARMOR_LIMITS.maxCost, ignoreIntrospection: true },
+    maxAliases: { n: LIMITS.maxAliases },
+    maxDepth: { n: LIMITS.maxDepth, ignoreIntrospection: false },
+    maxDirectives: { n: LIMITS.maxDirectives },
+    maxTokens: { n: LIMITS.maxTokens },
+    // Replaced by useSelectionLimit: armor's cost multiplies by an inline `first`.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: dependencies.production },
   });
   const isReady = dependencies.isReady ?? (() => true);
@@ -113,6 +116,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
           ]
         : []),
       ...armor.protect().plugins,
+      useSelectionLimit(LIMITS.maxSelections),
       useRequestPolicy(),
       useIntrospectionSwitch(dependencies.introspection),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.

@@ -139,10 +139,11 @@ export class MemoryImportStore implements ImportStore {
     after: string | undefined,
     state: ImportState | undefined,
   ): Promise<ImportsPage> {
+    // The map keeps the order imports were created in: newest first is that order backwards.
     const owned = [...this.imports.values()]
       .filter((held) => held.record.owner === owner && held.expiresAt > this.now())
       .map((held) => this.snapshot(held))
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+      .reverse();
     const start = after === undefined ? 0 : owned.findIndex((record) => record.id === after) + 1;
     const matching = owned.slice(start).filter((record) => state === undefined || record.state === state);
     return { records: matching.slice(0, first), hasNextPage: matching.length > first };

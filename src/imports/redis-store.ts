@@ -76,6 +76,8 @@ const lifetimeKeys = (keys: ImportKeys) => [
 ];
 
 const ownerIndex = (owner: string) => `g8:owner:${owner}:imports`;
+/** Orders imports by creation across copies (scores in the owner indexes). */
+const CREATION_SEQUENCE = 'g8:imports:sequence';
 const stateIndex = (state: ImportState) => `g8:imports:state:${state}`;
 const idempotencyKeyOf = (owner: string, key: string) => `g8:idempotency:${owner}:${key}`;
 const STATE_INDEXES = IMPORT_STATES.map(stateIndex);
@@ -293,6 +295,7 @@ export class RedisImportStore implements ImportStore {
     return this.reach(async () => {
       const keys = keysOf(init.id);
       const expiresAt = init.createdAt + this.retentionMs;
+      const sequence = await this.redis.incr(CREATION_SEQUENCE);
       await this.redis
         .multi()
         .hset(keys.meta, {
@@ -315,7 +318,7 @@ export class RedisImportStore implements ImportStore {
           ...(init.sealedKey ? { sealedKey: init.sealedKey } : {}),
         })
         .pexpireat(keys.meta, expiresAt)
-        .zadd(ownerIndex(init.owner), init.createdAt, init.id)
+        .zadd(ownerIndex(init.owner), sequence, init.id)
         .zadd(stateIndex('OPEN'), expiresAt, init.id)
         .exec();
       return (await this.read(init.id)) as ImportRecord;

@@ -1,5 +1,6 @@
 import {
   type DocumentNode,
+  type ExecutionResult,
   type FieldNode,
   GraphQLError,
   Kind,
@@ -25,6 +26,36 @@ function fieldAt(selectionSet: SelectionSetNode, path: ReadonlyArray<string | nu
   );
   if (!field || rest.length === 0 || !field.selectionSet) return field;
   return fieldAt(field.selectionSet, rest) ?? field;
+}
+
+/** A request error that came without a code: variables that could not be coerced, one of armor's limits, or the request itself. */
+function codeOfUncoded(message: string): GatewayErrorCode {
+  if (message.startsWith('Variable "$')) return 'BAD_USER_INPUT';
+  // graphql-armor's limits are validation rules; graphql-js's own syntax errors arrive coded already.
+  if (message.startsWith('Syntax Error:')) return 'GRAPHQL_VALIDATION_FAILED';
+  return 'BAD_REQUEST';
+}
+
+/** A result that never reached execution, with every error coded (and 400 for a single request); undefined for any other. */
+function requestErrorsAnswered(result: ExecutionResult | AsyncIterable<ExecutionResult>, setStatus: boolean) {
+  if (!('errors' in result) || 'data' in result || !result.errors) return undefined;
+  const errors = result.errors.map((error) => {
+    const { originalError: _internals, ...extensions } = { ...error.extensions } as Record<string, unknown>;
+    if (extensions.code === undefined) extensions.code = codeOfUncoded(error.message);
+    if (setStatus && !extensions.unexpected) {
+      const http = (extensions.http ?? {}) as HttpExtension;
+      extensions.http = { ...http, status: http.status ?? 400, spec: false };
+    }
+    return new GraphQLError(error.message, {
+      nodes: error.nodes ?? null,
+      source: error.source ?? null,
+      positions: error.positions ?? null,
+      path: error.path ?? null,
+      originalError: error.originalError ?? null,
+      extensions,
+    });
+  });
+  return result.extensions ? { errors, extensions: result.extensions } : { errors };
 }
 
 /**
@@ -72,27 +103,14 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
       };
     },
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !('errors' in result) || 'data' in result || !result.errors) return;
-      const errors = result.errors.map((error) => {
-        const { originalError: _internals, ...extensions } = { ...error.extensions } as Record<string, unknown>;
-        if (extensions.code === undefined) {
-          const code: GatewayErrorCode = error.message.startsWith('Variable "$') ? 'BAD_USER_INPUT' : 'BAD_REQUEST';
-          extensions.code = code;
-        }
-        if (!extensions.unexpected) {
-          const http = (extensions.http ?? {}) as HttpExtension;
-          extensions.http = { ...http, status: http.status ?? 400, spec: false };
-        }
-        return new GraphQLError(error.message, {
-          nodes: error.nodes ?? null,
-          source: error.source ?? null,
-          positions: error.positions ?? null,
-          path: error.path ?? null,
-          originalError: error.originalError ?? null,
-          extensions,
-        });
-      });
-      setResult(result.extensions ? { errors, extensions: result.extensions } : { errors });
+      if (!Array.isArray(result)) {
+        const answered = requestErrorsAnswered(result, true);
+        if (answered) setResult(answered);
+        return;
+      }
+      // A batched request: each operation's request errors get their codes; the status stays the batch's.
+      const results = result.map((single) => requestErrorsAnswered(single, false) ?? single);
+      if (results.some((single, position) => single !== result[position])) setResult(results);
     },
   };
 }

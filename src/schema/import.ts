@@ -434,7 +434,10 @@ builder.subscriptionField('importProgress', (t) =>
     description:
       'The import as it stands at once, then again as it moves (about once a second, and at each change of state), until it ends.',
     args: { importId: t.arg.id({ required: true, description: 'The import to watch.' }) },
-    subscribe: (_root, args, context) => context.services.imports.progress(callerOf(context), args.importId),
+    // Who the caller is is settled inside the stream: a refusal is its one event, as a missing import's is.
+    subscribe: async function* (_root, args, context) {
+      yield* context.services.imports.progress(callerOf(context), args.importId);
+    },
     resolve: (record) => record,
   }),
 );

@@ -154,7 +154,18 @@ describe('every refusal carries a code', () => {
     ['broken JSON', () => post('{"query": '), 400, 'BAD_REQUEST'],
     ['a query that does not parse', () => hostile.query('mutation {'), 400, 'GRAPHQL_PARSE_FAILED'],
     ['a query that does not validate', () => hostile.query('{ nope }'), 400, 'GRAPHQL_VALIDATION_FAILED'],
-    ["one of armor's limits", () => hostile.query(`{ gateway { ${'version '.repeat(500)} } }`), 400, 'BAD_REQUEST'],
+    [
+      "one of armor's limits (16 aliases)",
+      () => hostile.query(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: gateway { version }`).join(' ')} }`),
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'a field repeated 500 times (the selection limit)',
+      () => hostile.query(`{ gateway { ${'version '.repeat(500)} } }`),
+      400,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
     ['a mutation over GET', mutationOverGet, 405, 'BAD_REQUEST'],
   ];
   for (const [name, send, status, code] of rows) {

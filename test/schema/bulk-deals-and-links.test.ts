@@ -312,6 +312,17 @@ describe('one set of loaders per HTTP request', () => {
     expect(upstream.maxInFlight()).toBe(2);
   });
 
+  it('an operation of a batch that never runs answers its coded error beside the others', async () => {
+    await start();
+    const { status, body } = await batched([
+      { query: ASSERT_DEAL, variables: { deal: { name: 5 } } },
+      { query: ASSERT_DEAL, variables: { deal: { name: 'Big' } } },
+    ]);
+    expect(status).toBe(200);
+    expect(body[0].errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body[1].data.assertDeal.dealId).toBe('deal-big');
+  });
+
   it('more than ten batched operations are refused with 413 and nothing runs', async () => {
     await start();
     const operation = { query: ASSERT_DEAL, variables: { deal: { name: 'Big' } } };
