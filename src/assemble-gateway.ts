@@ -8,6 +8,7 @@ import type { GatewayDescription } from './context.js';
 import type { ImportsService } from './imports/imports-service.js';
 import { type ImportsConfig, type ImportsContext, inProcessImports } from './imports/start-imports.js';
 import { GatewayMetrics } from './metrics.js';
+import { LocalBudget, type UpstreamBudget } from './upstream/budget.js';
 import { connectUpstream, type UpstreamConnection } from './upstream/connect.js';
 
 /** How the parts are made where the configuration does not say: the process, a test or a benchmark. */
@@ -22,6 +23,11 @@ export interface GatewayAssembly {
   readonly dispatcher?: Dispatcher;
   /** Backoff jitter; tests make it 0. */
   readonly random?: () => number;
+  /**
+   * Makes the upstream rate budget, told to report whether it is shared; by
+   * default this process's own (start-gateway.ts brings the shared one with REDIS_URL).
+   */
+  readonly makeBudget?: (onSharing: (shared: boolean) => void) => UpstreamBudget;
   /** Makes the import engine; by default in this process (start-gateway.ts brings Redis's when REDIS_URL is set). */
   readonly makeImports?: (config: ImportsConfig, context: ImportsContext) => ImportsService;
   readonly isReady?: () => boolean;
@@ -47,7 +53,16 @@ export function accessPolicyOf(config: GatewayConfig): AccessPolicy {
  * adds a port.
  */
 export function assembleGateway(config: GatewayConfig, assembly: GatewayAssembly): AssembledGateway {
+  const metrics = new GatewayMetrics();
+  metrics.setBudgetShared(false);
+  const onSharing = (shared: boolean) => {
+    metrics.setBudgetShared(shared);
+    if (shared) assembly.logger.info('the upstream rate budget is shared through Redis');
+    else assembly.logger.warn('Redis cannot be reached: this copy keeps its own upstream rate budget until it is back');
+  };
   const upstream = connectUpstream({
+    budget: assembly.makeBudget?.(onSharing) ?? new LocalBudget(config.rateLimit),
+    onBudgetWait: (waitMs) => metrics.recordBudgetWait(waitMs),
     baseUrl: assembly.baseUrl,
     timeoutMs: config.upstreamTimeoutMs,
     maxAttempts: config.upstreamMaxAttempts,
@@ -56,7 +71,6 @@ export function assembleGateway(config: GatewayConfig, assembly: GatewayAssembly
     ...(assembly.dispatcher ? { dispatcher: assembly.dispatcher } : {}),
     ...(assembly.random ? { random: assembly.random } : {}),
   });
-  const metrics = new GatewayMetrics();
   const access = assembly.access ?? accessPolicyOf(config);
   const makeImports = assembly.makeImports ?? inProcessImports;
   const imports = makeImports(

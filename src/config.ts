@@ -164,6 +164,16 @@ export const VARIABLES = {
     default: '1000000',
     meaning: 'most rows one import may hold',
   },
+  UPSTREAM_RATE_LIMIT: {
+    schema: integer(1, 1_000_000),
+    meaning:
+      'calls per second per upstream key, counted in whole Unix seconds; with REDIS_URL shared by every copy, else per process',
+  },
+  IMPORT_RATE_SHARE: {
+    schema: share,
+    default: '0.8',
+    meaning: 'most of UPSTREAM_RATE_LIMIT imports take while mutations want it',
+  },
   MAX_UPLOAD_BYTES: {
     schema: integer(1024, 4_294_967_296),
     default: '104857600',
@@ -221,6 +231,8 @@ export interface GatewayConfig {
   readonly logLevel: LogLevel;
   readonly corsOrigins: readonly string[];
   readonly shutdownGraceMs: number;
+  /** The upstream's rate budget; none: no limit of the gateway's own (graph8's answers still pause it). */
+  readonly rateLimit: { readonly perSecond: number; readonly importShare: number } | undefined;
   readonly graphiql: boolean;
   readonly introspection: boolean;
   readonly production: boolean;
@@ -326,6 +338,10 @@ export function parseConfig(env: Environment): Parsed<GatewayConfig> {
     logLevel: vars.LOG_LEVEL as LogLevel,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS ?? []),
     shutdownGraceMs: vars.SHUTDOWN_GRACE_MS as number,
+    rateLimit:
+      vars.UPSTREAM_RATE_LIMIT === undefined
+        ? undefined
+        : Object.freeze({ perSecond: vars.UPSTREAM_RATE_LIMIT, importShare: vars.IMPORT_RATE_SHARE as number }),
     graphiql: vars.GRAPHIQL as boolean,
     introspection: vars.INTROSPECTION as boolean,
     production,

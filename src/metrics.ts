@@ -84,6 +84,21 @@ export class GatewayMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  private readonly budgetWaits = new Counter({
+    name: 'graph8_upstream_budget_waits_total',
+    help: 'Upstream calls that waited for the rate budget (UPSTREAM_RATE_LIMIT) or a pause graph8 asked for',
+    registers: [this.registry],
+  });
+  private readonly budgetWaitSeconds = new Counter({
+    name: 'graph8_upstream_budget_wait_seconds_total',
+    help: 'Time upstream calls spent waiting for the rate budget',
+    registers: [this.registry],
+  });
+  private readonly budgetShared = new Gauge({
+    name: 'graph8_upstream_budget_shared',
+    help: '1 while the rate budget is shared through Redis, 0 while this copy keeps its own (Redis unreachable, or no REDIS_URL)',
+    registers: [this.registry],
+  });
   private importStates: (() => Promise<Readonly<Record<string, number>>>) | undefined;
 
   constructor() {
@@ -135,6 +150,15 @@ export class GatewayMetrics {
     this.batchItems.inc({ kind, outcome: 'failed' }, result.failed);
     this.batchItems.inc({ kind, outcome: 'folded' }, result.deduplicated);
     this.batchChunks.inc({ kind }, result.chunks);
+  }
+
+  recordBudgetWait(waitMs: number): void {
+    this.budgetWaits.inc();
+    this.budgetWaitSeconds.inc(waitMs / 1000);
+  }
+
+  setBudgetShared(shared: boolean): void {
+    this.budgetShared.set(shared ? 1 : 0);
   }
 
   /** Where graph8_imports reads its counts from on each scrape. */

@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config.js';
 import { createGatewayHttpServer } from './http-server.js';
 import { importsEngine } from './imports/start-imports.js';
 import type { RunningSimulator } from './simulator/server.js';
+import { sharedBudgetMaker } from './upstream/shared-budget.js';
 
 /** From src/ and from the built dist/ alike, the package manifest is one folder up. */
 export const { version: GATEWAY_VERSION } = JSON.parse(
@@ -47,6 +48,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     logger,
     description: { version: GATEWAY_VERSION, upstream: config.upstream.kind },
     makeImports: await importsEngine(config.imports.redisUrl),
+    ...(config.imports.redisUrl === undefined
+      ? {}
+      : { makeBudget: await sharedBudgetMaker(config.imports.redisUrl, config.rateLimit) }),
     isReady: () => ready,
   });
   const http = createGatewayHttpServer(app, {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AssertContactDocument } from '../examples/generated/graphql.js';
 import { createHarness, type Harness } from './helpers/gateway-harness.js';
 import { type RecordingUpstream, startRecordingUpstream } from './helpers/recording-upstream.js';
@@ -8,16 +8,14 @@ import { type RecordingUpstream, startRecordingUpstream } from './helpers/record
 let upstream: RecordingUpstream;
 let gateway: Harness;
 
-beforeAll(async () => {
+// A gateway per test: a 429 pauses its key for the whole process (as the contract wants), which would reach into the next test.
+beforeEach(async () => {
   upstream = await startRecordingUpstream();
   gateway = createHarness({ upstreamUrl: upstream.url });
 });
-afterAll(async () => {
+afterEach(async () => {
   await gateway.close();
   await upstream.close();
-});
-beforeEach(() => {
-  upstream.calls.length = 0;
 });
 
 describe('upstream failures become coded GraphQL errors', () => {

@@ -1,6 +1,6 @@
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ChunkQueue } from './import-model.js';
+import type { ChunkQueue, ChunkRunOutcome } from './import-model.js';
 
 export const CHUNK_QUEUE_NAME = 'graph8-import-chunks';
 /** How soon a chunk that must wait (or was left by a copy shutting down) is tried again. */
@@ -59,12 +59,18 @@ export class BullChunkQueue implements ChunkQueue {
     }
   }
 
-  work(run: (importId: string, chunk: number) => Promise<'done' | 'later'>): void {
+  work(run: (importId: string, chunk: number) => Promise<ChunkRunOutcome>): void {
     const half = Math.max(1_000, Math.floor(this.options.stallMs / 2));
-    this.worker = new Worker<ChunkJob>(
+    const worker: Worker<ChunkJob> = new Worker<ChunkJob>(
       CHUNK_QUEUE_NAME,
       async (job: Job<ChunkJob>, token?: string) => {
-        if ((await run(job.data.importId, job.data.chunk)) === 'done') return;
+        const outcome = await run(job.data.importId, job.data.chunk);
+        if (outcome === 'done') return;
+        if (outcome !== 'later') {
+          // graph8 refused the key for a while: every worker of the queue pauses, the chunk waits without using an attempt.
+          await worker.rateLimit(outcome.rateLimitedForMs);
+          throw Worker.RateLimitError();
+        }
         await job.moveToDelayed(Date.now() + RETRY_DELAY_MS, token);
         throw new DelayedError();
       },
@@ -78,8 +84,9 @@ export class BullChunkQueue implements ChunkQueue {
         maxStalledCount: Number.MAX_SAFE_INTEGER,
       },
     );
-    this.worker.on('error', this.options.onFailure);
-    this.worker.on('failed', (_job, error) => this.options.onFailure(error));
+    worker.on('error', this.options.onFailure);
+    worker.on('failed', (_job, error) => this.options.onFailure(error));
+    this.worker = worker;
   }
 
   async close(graceMs: number): Promise<void> {

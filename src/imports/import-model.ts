@@ -178,11 +178,18 @@ export interface ImportStore {
   close(): Promise<void>;
 }
 
+/**
+ * What became of a chunk a worker took: counted (or nothing to do), to be
+ * tried again shortly, or refused by graph8's rate limit for a while (the
+ * workers pause, and the chunk is tried again without it counting as an attempt).
+ */
+export type ChunkRunOutcome = 'done' | 'later' | { readonly rateLimitedForMs: number };
+
 /** Hands chunks to workers; a chunk is the unit of work. */
 export interface ChunkQueue {
   enqueue(importId: string, chunks: number): Promise<void>;
   /** Starts taking chunks (not on a copy with IMPORT_WORKERS=false). */
-  work(run: (importId: string, chunk: number) => Promise<'done' | 'later'>): void;
+  work(run: (importId: string, chunk: number) => Promise<ChunkRunOutcome>): void;
   /** Stops taking chunks and lets those in flight finish within `graceMs`. */
   close(graceMs: number): Promise<void>;
 }

@@ -17,6 +17,7 @@ import { UpstreamError } from '../upstream/upstream-error.js';
 import {
   type ChunkItem,
   type ChunkQueue,
+  type ChunkRunOutcome,
   type ErrorsPage,
   hasEnded,
   type ImportRecord,
@@ -339,7 +340,7 @@ export class ImportsService {
   }
 
   /** One chunk, from its claim to its count; 'later' when it must wait (or be left to another copy). */
-  async runChunk(importId: string, chunk: number): Promise<'done' | 'later'> {
+  async runChunk(importId: string, chunk: number): Promise<ChunkRunOutcome> {
     const started = performance.now();
     const { store, api, logger, metrics } = this.deps;
     const claim = await store.claimChunk(importId, chunk);
@@ -370,6 +371,7 @@ export class ImportsService {
           {
             apiKey: await this.keyOf(record),
             requestId: `${importId}-${chunk}`,
+            priority: 'import',
             onAttempt: (event) => metrics.recordAttempt(event),
           },
         );
@@ -377,6 +379,10 @@ export class ImportsService {
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         if (error.details.shutdown) return 'later';
+        // Rate limited past the retries: the chunk waits for the key's window instead of failing its rows.
+        if (error.code === 'RATE_LIMITED') {
+          return { rateLimitedForMs: Math.max(1_000, (error.details.retryAfterSeconds ?? 1) * 1000) };
+        }
         if (isFatal(error)) await store.stopSending(importId);
         tallyFailedChunk(tally, planned, error);
       }

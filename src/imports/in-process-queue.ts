@@ -1,9 +1,9 @@
-import type { ChunkQueue } from './import-model.js';
+import type { ChunkQueue, ChunkRunOutcome } from './import-model.js';
 
 /** How soon a chunk that must wait (or whose run failed) is tried again. */
 const RETRY_DELAY_MS = 200;
 
-type ChunkRun = (importId: string, chunk: number) => Promise<'done' | 'later'>;
+type ChunkRun = (importId: string, chunk: number) => Promise<ChunkRunOutcome>;
 
 /**
  * The embedded default's queue: chunks in this process, in order, at most
@@ -48,11 +48,12 @@ export class InProcessChunkQueue implements ChunkQueue {
           return 'later' as const;
         })
         .then((outcome) => {
-          if (outcome === 'later') {
+          if (outcome !== 'done') {
+            const delay = outcome === 'later' ? RETRY_DELAY_MS : outcome.rateLimitedForMs;
             setTimeout(() => {
               this.waiting.push(next);
               this.pump();
-            }, RETRY_DELAY_MS).unref();
+            }, delay).unref();
           }
           this.inFlight--;
           if (this.inFlight === 0) this.onIdle?.();

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { isObject, parseJsonObject } from '../json.js';
-import { RateLimitPacer } from './pacing.js';
-import { backoffDelayMs, MAX_RETRY_AFTER_SECONDS, RETRYABLE_STATUSES, RetryBudget } from './retry-policy.js';
+import { type CallPriority, LocalBudget, type UpstreamBudget } from './budget.js';
+import { backoffDelayMs, MAX_RETRY_AFTER_SECONDS, RETRYABLE_STATUSES } from './retry-policy.js';
 import { parseUpstreamError, UpstreamError } from './upstream-error.js';
 
 /** What one attempt did, for metrics and the operation's log line. */
@@ -26,6 +26,8 @@ export interface UpstreamCallOptions {
   /** Epoch milliseconds after which no attempt starts and no wait is begun. */
   readonly deadlineMs?: number;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  /** Interactive calls (mutations) come before imports when the rate budget is tight. */
+  readonly priority?: CallPriority;
 }
 
 export interface UpstreamClientOptions {
@@ -37,8 +39,10 @@ export interface UpstreamClientOptions {
   /** Answers longer than this fail their call (UPSTREAM_UNAVAILABLE, not retried); the pool enforces it. */
   readonly maxResponseBytes?: number;
   readonly random?: () => number;
-  readonly retryBudget?: RetryBudget;
-  readonly pacer?: RateLimitPacer;
+  /** The rate and retry budget; by default one of this process's own, with no rate limit. */
+  readonly budget?: UpstreamBudget;
+  /** Told each time a call waits for the budget, and how long. */
+  readonly onBudgetWait?: (waitMs: number) => void;
 }
 
 /** A failure of one attempt, and whether another could succeed. */
@@ -70,8 +74,7 @@ export class UpstreamClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly random: () => number;
-  private readonly retryBudget: RetryBudget;
-  private readonly pacer: RateLimitPacer;
+  private readonly budget: UpstreamBudget;
   /** Past this, no attempt starts and no wait begins, whatever the operation's own deadline (a shutdown's grace). */
   private cutoffMs = Number.POSITIVE_INFINITY;
 
@@ -80,8 +83,7 @@ export class UpstreamClient {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.random = options.random ?? Math.random;
-    this.retryBudget = options.retryBudget ?? new RetryBudget();
-    this.pacer = options.pacer ?? new RateLimitPacer();
+    this.budget = options.budget ?? new LocalBudget(undefined);
   }
 
   /** From now on, calls stop starting attempts after `epochMs`: operations in flight answer within a shutdown's grace. */
@@ -98,16 +100,16 @@ export class UpstreamClient {
     const path = pathOf(route, request.pathParameters);
     const payload = JSON.stringify(request.body);
     for (let attempt = 1; ; attempt++) {
-      await this.waitForPacing(call);
+      await this.admit(call);
       const started = performance.now();
       const result = await this.attempt(path, payload, decode, call);
       const durationMs = performance.now() - started;
       if (!('error' in result)) {
-        this.retryBudget.recordSuccess();
+        this.budget.recordSuccess();
         call.onAttempt?.({ route, attempt, status: result.status, outcome: 'ok', durationMs });
         return result.value;
       }
-      const next = this.retryWait(result, attempt, call);
+      const next = await this.retryWait(result, attempt, call);
       const status = result.error.details.status;
       call.onAttempt?.({
         route,
@@ -122,11 +124,11 @@ export class UpstreamClient {
   }
 
   /** How long to wait before the next attempt, or the error the call ends with. */
-  private retryWait(
+  private async retryWait(
     failure: AttemptFailure,
     attempt: number,
     call: UpstreamCallOptions,
-  ): { waitMs: number } | { error: UpstreamError } {
+  ): Promise<{ waitMs: number } | { error: UpstreamError }> {
     const final = { error: failure.error };
     if (!failure.retryable || attempt >= this.options.maxAttempts) return final;
     const retryAfter = failure.error.details.retryAfterSeconds;
@@ -141,26 +143,38 @@ export class UpstreamClient {
           }
         : final;
     }
-    if (!this.retryBudget.tryAcquire(failure.timedOut)) return final;
+    if (!(await this.budget.takeRetry(failure.timedOut))) return final;
     return { waitMs };
   }
 
-  private async waitForPacing(call: UpstreamCallOptions): Promise<void> {
-    const now = Date.now();
-    const deadlineMs = this.deadlineOf(call);
-    if (now >= deadlineMs) {
-      const why = deadlineMs === this.cutoffMs ? 'the gateway is shutting down' : 'the mutation ran out of time';
-      throw new UpstreamError('UPSTREAM_TIMEOUT', `This call was not sent: ${why}`, {
-        shutdown: deadlineMs === this.cutoffMs,
-      });
+  /** Waits for the call's place in the rate budget (and any pause the upstream asked for), within its deadline. */
+  private async admit(call: UpstreamCallOptions): Promise<void> {
+    for (;;) {
+      if (call.signal?.aborted) throw cancellation(call.signal);
+      const now = Date.now();
+      const deadlineMs = this.deadlineOf(call);
+      if (now >= deadlineMs) {
+        const why = deadlineMs === this.cutoffMs ? 'the gateway is shutting down' : 'the mutation ran out of time';
+        throw new UpstreamError('UPSTREAM_TIMEOUT', `This call was not sent: ${why}`, {
+          shutdown: deadlineMs === this.cutoffMs,
+        });
+      }
+      const wait = await this.budget.admit(call.apiKey, call.priority ?? 'interactive');
+      if (wait <= 0) return;
+      // A pause longer than a Retry-After is honoured fails at once, as that Retry-After would.
+      if (wait > MAX_RETRY_AFTER_SECONDS * 1000 || now + wait >= deadlineMs) {
+        throw new UpstreamError(
+          'RATE_LIMITED',
+          "graph8's rate limit keeps this key waiting past the operation's deadline",
+          {
+            retryAfterSeconds: Math.ceil(wait / 1000),
+            shutdown: deadlineMs === this.cutoffMs,
+          },
+        );
+      }
+      this.options.onBudgetWait?.(wait);
+      await this.pause(wait, call);
     }
-    const delay = this.pacer.delayMs(call.apiKey, now);
-    if (delay > 0 && now + delay >= deadlineMs) {
-      throw new UpstreamError('RATE_LIMITED', 'graph8 asked this key to wait past the operation deadline', {
-        retryAfterSeconds: Math.ceil(delay / 1000),
-      });
-    }
-    await this.pause(delay, call);
   }
 
   private async pause(ms: number, call: UpstreamCallOptions): Promise<void> {
@@ -213,7 +227,7 @@ export class UpstreamClient {
     } finally {
       clearTimeout(timer);
     }
-    this.pacer.observe(call.apiKey, headers, Date.now());
+    this.budget.observe(call.apiKey, status, headers);
     if (status >= 200 && status < 300) {
       const data = parseJsonObject(bodyText)?.data;
       const value = data === undefined ? undefined : decode(data);

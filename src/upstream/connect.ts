@@ -1,4 +1,5 @@
 import { type Dispatcher, Pool } from 'undici';
+import { LocalBudget, type UpstreamBudget } from './budget.js';
 import { UpstreamClient } from './client.js';
 import { Graph8Api } from './graph8-api.js';
 
@@ -16,6 +17,9 @@ export interface UpstreamSettings {
   readonly random?: () => number;
   /** Calls go here instead of a pool of our own (undici's MockAgent, in tests and benchmarks). */
   readonly dispatcher?: Dispatcher;
+  /** The rate and retry budget; by default this process's own, with no rate limit. */
+  readonly budget?: UpstreamBudget;
+  readonly onBudgetWait?: (waitMs: number) => void;
 }
 
 export interface UpstreamConnection {
@@ -43,7 +47,10 @@ export function connectUpstream(settings: UpstreamSettings): UpstreamConnection 
       keepAliveMaxTimeout: 600_000,
       maxResponseSize: settings.maxResponseBytes,
     });
+  const budget = settings.budget ?? new LocalBudget(undefined);
   const client = new UpstreamClient({
+    budget,
+    ...(settings.onBudgetWait ? { onBudgetWait: settings.onBudgetWait } : {}),
     baseUrl: settings.baseUrl,
     dispatcher: pool,
     timeoutMs: settings.timeoutMs,
@@ -54,6 +61,9 @@ export function connectUpstream(settings: UpstreamSettings): UpstreamConnection 
   return {
     api: new Graph8Api(client),
     finishBy: (epochMs) => client.finishBy(epochMs),
-    close: () => (settings.dispatcher ? Promise.resolve() : pool.close()),
+    close: async () => {
+      await budget.close();
+      if (!settings.dispatcher) await pool.close();
+    },
   };
 }

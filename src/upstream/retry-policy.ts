@@ -22,6 +22,9 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.max(0, Math.ceil((date - nowMs) / 1000));
 }
 
+/** The retry token bucket's sizes, as in the AWS SDKs' standard retry mode. */
+export const RETRY_TOKENS = { capacity: 500, retryCost: 5, timeoutRetryCost: 10 } as const;
+
 /**
  * A retry token bucket per upstream, as in the AWS SDKs' standard retry mode:
  * retries spend tokens, successes earn a little back, so an outage is not
@@ -31,9 +34,9 @@ export class RetryBudget {
   private tokens: number;
 
   constructor(
-    private readonly capacity = 500,
-    private readonly retryCost = 5,
-    private readonly timeoutRetryCost = 10,
+    private readonly capacity: number = RETRY_TOKENS.capacity,
+    private readonly retryCost: number = RETRY_TOKENS.retryCost,
+    private readonly timeoutRetryCost: number = RETRY_TOKENS.timeoutRetryCost,
   ) {
     this.tokens = capacity;
   }

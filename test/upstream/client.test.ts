@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../src/start-gateway.js';
+import { LocalBudget } from '../../src/upstream/budget.js';
 import { type UpstreamCallOptions, UpstreamClient } from '../../src/upstream/client.js';
 import { Graph8Api } from '../../src/upstream/graph8-api.js';
 import { RetryBudget } from '../../src/upstream/retry-policy.js';
@@ -32,7 +33,7 @@ async function apiFor(
       timeoutMs: options.timeoutMs ?? 1_000,
       maxAttempts: options.maxAttempts ?? 4,
       random: () => 0,
-      ...(options.retryBudget ? { retryBudget: options.retryBudget } : {}),
+      ...(options.retryBudget ? { budget: new LocalBudget(undefined, Date.now, options.retryBudget) } : {}),
     }),
   );
 }

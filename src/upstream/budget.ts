@@ -1,0 +1,117 @@
+import { RateLimitPacer } from './pacing.js';
+import { RetryBudget } from './retry-policy.js';
+
+/**
+ * The upstream's rate budget: before each attempt (retries included) a call
+ * asks for a place in the current Unix second of its key's budget, the windows
+ * X-RateLimit-Reset names; after each answer the budget learns when the key's
+ * window is spent. This file is the per-process budget; shared-budget.ts keeps
+ * the same rules in Redis for every copy.
+ */
+
+export type CallPriority = 'interactive' | 'import';
+
+export interface BudgetLimit {
+  /** Calls per second per upstream key (UPSTREAM_RATE_LIMIT). */
+  readonly perSecond: number;
+  /** Most of a second's calls imports take before late in it (IMPORT_RATE_SHARE). */
+  readonly importShare: number;
+}
+
+export interface UpstreamBudget {
+  /** 0 when a call with this key may be sent now (and it is counted); else how long to wait before asking again. */
+  admit(apiKey: string, priority: CallPriority): Promise<number>;
+  /** What an answer said: a spent window (Remaining: 0, or a 429's Retry-After) pauses every call with the key. */
+  observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void;
+  /** Takes the tokens for one retry; false when the retry budget is spent. */
+  takeRetry(afterTimeout: boolean): Promise<boolean>;
+  recordSuccess(): void;
+  close(): Promise<void>;
+}
+
+/** Nothing is sent in the last this-many milliseconds of a second: it could reach the upstream in the next. */
+export const SECOND_GUARD_MS = 50;
+/** From this point in a second, imports may take what interactive calls left, unless one is waiting. */
+export const IMPORT_RELEASE_MS = 700;
+
+/** One key's second: its calls, those of imports among them, and whether an interactive call was turned away. */
+export interface SecondWindow {
+  second: number;
+  used: number;
+  imports: number;
+  interactiveWaiting: boolean;
+}
+
+/**
+ * The admission rule (the Lua script in shared-budget.ts is the same rule):
+ * 0 and the call counted, or the wait before asking again. Interactive calls
+ * take any place left; imports take at most their share until late in the
+ * second, and the rest then only when no interactive call is waiting.
+ */
+export function admitInWindow(
+  window: SecondWindow,
+  limit: BudgetLimit,
+  priority: CallPriority,
+  msIntoSecond: number,
+): number {
+  const toNextSecond = 1000 - msIntoSecond;
+  if (msIntoSecond >= 1000 - SECOND_GUARD_MS) return toNextSecond;
+  if (window.used >= limit.perSecond) {
+    if (priority === 'interactive') window.interactiveWaiting = true;
+    return toNextSecond;
+  }
+  if (priority === 'import') {
+    const share = Math.max(1, Math.floor(limit.perSecond * limit.importShare));
+    if (window.imports >= share) {
+      if (window.interactiveWaiting) return toNextSecond;
+      if (msIntoSecond < IMPORT_RELEASE_MS) return IMPORT_RELEASE_MS - msIntoSecond;
+    }
+    window.imports++;
+  }
+  window.used++;
+  return 0;
+}
+
+/** The budget of one process: without REDIS_URL, or while Redis is away. */
+export class LocalBudget implements UpstreamBudget {
+  private readonly pacer = new RateLimitPacer();
+  private readonly windows = new Map<string, SecondWindow>();
+
+  constructor(
+    private readonly limit: BudgetLimit | undefined,
+    private readonly clock: () => number = Date.now,
+    private readonly retries = new RetryBudget(),
+  ) {}
+
+  async admit(apiKey: string, priority: CallPriority): Promise<number> {
+    const now = this.clock();
+    const paused = this.pacer.delayMs(apiKey, now);
+    if (paused > 0 || this.limit === undefined) return paused;
+    const second = Math.floor(now / 1000);
+    let window = this.windows.get(apiKey);
+    if (window?.second !== second) {
+      window = { second, used: 0, imports: 0, interactiveWaiting: false };
+      this.windows.set(apiKey, window);
+    }
+    return admitInWindow(window, this.limit, priority, now % 1000);
+  }
+
+  observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    this.pacer.observe(apiKey, headers, this.clock(), status);
+  }
+
+  /** A pause another copy announced (or one to keep while Redis is away). */
+  pauseUntil(apiKey: string, resumeAtMs: number): void {
+    this.pacer.pauseUntil(apiKey, resumeAtMs);
+  }
+
+  async takeRetry(afterTimeout: boolean): Promise<boolean> {
+    return this.retries.tryAcquire(afterTimeout);
+  }
+
+  recordSuccess(): void {
+    this.retries.recordSuccess();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  type BudgetLimit,
+  type CallPriority,
+  IMPORT_RELEASE_MS,
+  LocalBudget,
+  SECOND_GUARD_MS,
+  type UpstreamBudget,
+} from './budget.js';
+import { windowAfter } from './pacing.js';
+import { RETRY_TOKENS } from './retry-policy.js';
+
+/**
+ * The rate budget shared by every copy through Redis: one window per upstream
+ * key and Unix second (by Redis's clock, the same for every copy), one pause
+ * per key, one retry bucket. A small Lua script, because the limiters at hand
+ * do not fit: rate-limiter-flexible's windows start at a key's first call, not
+ * on the whole seconds graph8 counts in, and BullMQ's limiter paces only the
+ * import queue, not mutations. When Redis cannot be reached, each copy falls
+ * back to its own budget (budget.ts) until Redis answers again.
+ */
+
+/** How long a copy keeps to its own budget after Redis failed it, before asking Redis again. */
+const FALLBACK_MS = 5_000;
+/** Successes earn retry tokens back in one call this often, not one call each. */
+const SUCCESS_FLUSH_MS = 250;
+const RETRY_TOKENS_KEY = 'g8:budget:retry-tokens';
+
+/** The same rule as admitInWindow (budget.ts), in one atomic step for every copy. */
+const ADMIT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local resume = tonumber(redis.call('GET', KEYS[1]) or '0')
+if resume > now then return resume - now end
+local limit = tonumber(ARGV[2])
+if limit == 0 then return 0 end
+local second = math.floor(now / 1000)
+local ms = now - second * 1000
+local to_next = 1000 - ms
+if ms >= 1000 - tonumber(ARGV[5]) then return to_next end
+local window = ARGV[1] .. second
+local used = tonumber(redis.call('HGET', window, 'used') or '0')
+if used >= limit then
+  if ARGV[4] == 'interactive' then
+    redis.call('HSET', window, 'waiting', 1)
+    redis.call('PEXPIRE', window, 3000)
+  end
+  return to_next
+end
+if ARGV[4] == 'import' then
+  local share = math.max(1, math.floor(limit * tonumber(ARGV[3])))
+  if tonumber(redis.call('HGET', window, 'imports') or '0') >= share then
+    if redis.call('HEXISTS', window, 'waiting') == 1 then return to_next end
+    local release = tonumber(ARGV[6])
+    if ms < release then return release - ms end
+  end
+  redis.call('HINCRBY', window, 'imports', 1)
+end
+redis.call('HINCRBY', window, 'used', 1)
+redis.call('PEXPIRE', window, 3000)
+return 0
+`;
+
+/** KEYS: the pause. ARGV: resume at (epoch ms). Keeps the later of two pauses. */
+const PAUSE = `
+local resume = tonumber(ARGV[1])
+if resume > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], resume, 'PXAT', resume + 1000)
+end
+return 1
+`;
+
+/** KEYS: the bucket. ARGV: capacity, cost. */
+const TAKE_TOKENS = `
+local tokens = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tokens < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], tokens - tonumber(ARGV[2]))
+return 1
+`;
+
+/** KEYS: the bucket. ARGV: capacity, tokens earned. */
+const GIVE_TOKENS = `
+local tokens = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+redis.call('SET', KEYS[1], math.min(tonumber(ARGV[1]), tokens + tonumber(ARGV[2])))
+return 1
+`;
+
+interface BudgetScripts {
+  admitCall(pause: string, windowPrefix: string, ...args: Array<string | number>): Promise<number>;
+  pauseKey(pause: string, resumeAt: number): Promise<number>;
+  takeTokens(bucket: string, capacity: number, cost: number): Promise<number>;
+  giveTokens(bucket: string, capacity: number, earned: number): Promise<number>;
+}
+
+/** A key's name in Redis: never the key itself. */
+const keyId = (apiKey: string) => createHash('sha256').update(apiKey).digest('base64url').slice(0, 22);
+
+export class SharedBudget implements UpstreamBudget {
+  private readonly redis: Redis & BudgetScripts;
+  private readonly local: LocalBudget;
+  private fallbackUntil = 0;
+  private shared = false;
+  private successes = 0;
+  private readonly flusher: NodeJS.Timeout;
+
+  /** `redis` must fail fast (no offline queue, a short command timeout): a slow budget would hold every call. */
+  constructor(
+    redis: Redis,
+    private readonly limit: BudgetLimit | undefined,
+    private readonly onSharing: (shared: boolean) => void,
+  ) {
+    redis.defineCommand('admitCall', { numberOfKeys: 1, lua: ADMIT });
+    redis.defineCommand('pauseKey', { numberOfKeys: 1, lua: PAUSE });
+    redis.defineCommand('takeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS });
+    redis.defineCommand('giveTokens', { numberOfKeys: 1, lua: GIVE_TOKENS });
+    this.redis = redis as Redis & BudgetScripts;
+    this.local = new LocalBudget(limit);
+    this.flusher = setInterval(() => this.flushSuccesses(), SUCCESS_FLUSH_MS).unref();
+    this.sharing(true);
+  }
+
+  /** Runs `shared` against Redis, or `alone` on this copy's own budget while Redis is away. */
+  private async either<T>(shared: () => Promise<T>, alone: () => Promise<T>): Promise<T> {
+    if (Date.now() < this.fallbackUntil) return alone();
+    try {
+      const result = await shared();
+      this.sharing(true);
+      return result;
+    } catch {
+      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      this.sharing(false);
+      return alone();
+    }
+  }
+
+  private sharing(shared: boolean): void {
+    if (shared === this.shared) return;
+    this.shared = shared;
+    this.onSharing(shared);
+  }
+
+  admit(apiKey: string, priority: CallPriority): Promise<number> {
+    const id = keyId(apiKey);
+    return this.either(
+      () =>
+        this.redis.admitCall(
+          `g8:budget:{${id}}:pause`,
+          `g8:budget:{${id}}:window:`,
+          this.limit?.perSecond ?? 0,
+          this.limit?.importShare ?? 1,
+          priority,
+          SECOND_GUARD_MS,
+          IMPORT_RELEASE_MS,
+        ),
+      () => this.local.admit(apiKey, priority),
+    );
+  }
+
+  observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
+    this.local.observe(apiKey, status, headers);
+    const window = windowAfter(status, headers, Date.now());
+    if (typeof window !== 'number' || Date.now() < this.fallbackUntil) return;
+    // Every copy's calls with the key wait until then; this copy's own pause holds meanwhile.
+    this.redis.pauseKey(`g8:budget:{${keyId(apiKey)}}:pause`, window).catch(() => {
+      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      this.sharing(false);
+    });
+  }
+
+  takeRetry(afterTimeout: boolean): Promise<boolean> {
+    const cost = afterTimeout ? RETRY_TOKENS.timeoutRetryCost : RETRY_TOKENS.retryCost;
+    return this.either(
+      async () => (await this.redis.takeTokens(RETRY_TOKENS_KEY, RETRY_TOKENS.capacity, cost)) === 1,
+      () => this.local.takeRetry(afterTimeout),
+    );
+  }
+
+  recordSuccess(): void {
+    this.successes++;
+    this.local.recordSuccess();
+  }
+
+  private flushSuccesses(): void {
+    if (this.successes === 0 || Date.now() < this.fallbackUntil) return;
+    const earned = this.successes;
+    this.successes = 0;
+    this.redis.giveTokens(RETRY_TOKENS_KEY, RETRY_TOKENS.capacity, earned).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.flusher);
+    this.redis.disconnect();
+  }
+}
+
+/** How long a start waits for Redis before its copy begins on its own budget. */
+const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * A maker of the shared budget on its own Redis connection, which fails fast
+ * so that a slow Redis never holds a call; it waits for the connection first,
+ * so that the first calls do not fall back.
+ */
+export async function sharedBudgetMaker(
+  redisUrl: string,
+  limit: BudgetLimit | undefined,
+): Promise<(onSharing: (shared: boolean) => void) => SharedBudget> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 1 });
+  // Failures show as the fallback's one log line; ioredis keeps reconnecting meanwhile.
+  redis.on('error', () => undefined);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CONNECT_WAIT_MS);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return (onSharing) => new SharedBudget(redis, limit, onSharing);
+}
