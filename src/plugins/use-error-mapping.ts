@@ -3,6 +3,7 @@ import {
   type ExecutionResult,
   type FieldNode,
   GraphQLError,
+  getVariableValues,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -95,8 +96,16 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
       return {
         onExecuteDone(payload) {
           return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-            // No data: the variables could not be coerced, a request error that onResultProcess answers.
-            if (result.data === undefined || !result.errors || result.errors.length === 0) return;
+            if (!result.errors || result.errors.length === 0) return;
+            if (result.data === undefined) {
+              // No data: the variables could not be coerced, a request error that onResultProcess answers.
+              // graphql-jit names the wrong variable and drops the path; graphql-js's messages say where.
+              if (!operation) return;
+              const inputs = (args.variableValues ?? {}) as Record<string, unknown>;
+              const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], inputs);
+              if (coerced.errors) setResult({ errors: coerced.errors });
+              return;
+            }
             setResult({ ...result, errors: result.errors.map(translate) });
           });
         },

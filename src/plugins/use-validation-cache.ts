@@ -1,4 +1,4 @@
-import type { DocumentNode } from 'graphql';
+import { type DocumentNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -11,12 +11,21 @@ import type { Plugin } from 'graphql-yoga';
 export function useValidationCache(): Plugin {
   const outcomes = new WeakMap<DocumentNode, readonly Error[]>();
   return {
-    onValidate({ params: { documentAST }, setResult }) {
+    onValidate({ params: { documentAST }, setResult, validateFn, setValidationFn }) {
       const known = outcomes.get(documentAST);
       if (known) {
         setResult(known);
         return;
       }
+      // graphql-armor's limits (and the selection limit) throw their refusal: kept as the outcome, so a repeat costs nothing.
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      });
       return ({ result }) => {
         outcomes.set(documentAST, result);
       };

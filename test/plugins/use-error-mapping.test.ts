@@ -236,6 +236,27 @@ describe('bad variables answer 400, whatever the Accept header', () => {
     );
   });
 
+  it('a variable that cannot be coerced is named, with the path to the bad value (graphql-jit names neither)', async () => {
+    const deal = await hostile.query('mutation($d: DealInput!) { assertDeal(deal: $d) { dealId } }', {
+      d: { name: 'x', amount: 'lots' },
+    });
+    expect(deal.status).toBe(400);
+    expect(deal.body.errors?.[0]?.message).toBe(
+      'Variable "$d" got invalid value "lots" at "d.amount"; Float cannot represent non numeric value: "lots"',
+    );
+    const list = await hostile.query(
+      'mutation($c: [ContactInput!]!) { assertContacts(listId: 1, contacts: $c) { total } }',
+      {
+        c: [{ workEmail: 'a@acme.com' }, { workEmail: 5 }],
+      },
+    );
+    expect(list.body.errors?.[0]).toMatchObject({
+      message: 'Variable "$c" got invalid value 5 at "c[1].workEmail"; String cannot represent a non string value: 5',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(hostile.upstream.calls).toHaveLength(0);
+  });
+
   it('NaN and Infinity', async () => {
     await hostile.expectRefused(
       hostile.send(

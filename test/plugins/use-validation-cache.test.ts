@@ -49,6 +49,19 @@ describe('the validation cache', () => {
     expect(upstream.calls).toHaveLength(0);
   });
 
+  it("remembers armor's refusals and the selection limit's, which are thrown rather than returned", async () => {
+    const sixtyAliases = `mutation { ${Array.from({ length: 60 }, (_, i) => `a${i}: assertContact(listId: 1, contact: {workEmail: "al${i}@acme.com"}) { action }`).join(' ')} }`;
+    for (const document of [sixtyAliases, `{ gateway { ${'version '.repeat(500)} } }`]) {
+      validations = 0;
+      const answers = [];
+      for (let time = 0; time < 3; time++) answers.push(await gateway.execute(document, {}, {}));
+      expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
+      expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+      expect(validations).toBe(1);
+    }
+    expect(upstream.calls).toHaveLength(0);
+  });
+
   it('validates a document with other text anew', async () => {
     await gateway.execute('{ gateway { chunkSize } }', {}, {});
     await gateway.execute('{ gateway { chunkSize } }', {}, {});
