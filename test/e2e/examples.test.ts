@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { importContacts } from '../../examples/frontend/import-contacts.js';
+import { checkThenImport, importContacts } from '../../examples/frontend/import-contacts.js';
+import { importWithProgress } from '../../examples/frontend/watch-import.js';
+import { EXAMPLE_ORDER, runExamples } from '../../examples/run-examples.js';
 import { killGatewayProcesses, type StartedGateway, startGatewayProcess } from '../helpers/gateway-process.js';
 import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
 
@@ -87,5 +89,46 @@ describe("the README's frontend example (urql with typed operations)", () => {
       unplaced: 0,
     });
     expect(upstream.calls[0]?.headers.authorization).toBe('Bearer caller-key');
+  });
+});
+
+describe('the frontend examples that check first and watch an import', () => {
+  it('checks a sheet and names every bad row before anything is written; a clean one is written', async () => {
+    const gateway = await startGatewayProcess({});
+    const rows = [{ workEmail: 'ok@acme.com' }, { workEmail: 'not an address' }, { firstName: 'no key' }];
+    expect(await checkThenImport(gateway.url, 'k', 5, rows)).toEqual({
+      problems: [
+        { row: 1, field: 'workEmail', message: 'must be an e-mail address such as jane@acme.com' },
+        { row: 2, field: '', message: 'give workEmail or linkedinUrl: the contact is matched by one of them' },
+      ],
+    });
+    expect(await checkThenImport(gateway.url, 'k', 5, rows.slice(0, 1))).toEqual({
+      report: { written: 1, failedRows: [], unplaced: 0 },
+    });
+  });
+
+  it("shows an import's progress from the subscription until it ends", async () => {
+    const gateway = await startGatewayProcess({ SIMULATOR_LATENCY_MS: '150', IMPORT_CONCURRENCY: '1' });
+    const rows = Array.from({ length: 600 }, (_, i) => ({ workEmail: `p${i}@acme.com` }));
+    const seen: number[] = [];
+    const final = await importWithProgress(gateway.url, 'k', 5, rows, (done) => seen.push(done));
+    expect(final).toMatchObject({ state: 'SUCCEEDED', total: 600, processed: 600, failed: 0 });
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+});
+
+describe('npm run examples: every example operation with its variables', () => {
+  it('runs each against the gateway as npm start serves it, with no error', async () => {
+    const gateway = await startGatewayProcess({});
+    const outcomes = await runExamples(gateway.url);
+    expect(outcomes.map((outcome) => outcome.name)).toEqual([...EXAMPLE_ORDER]);
+    for (const outcome of outcomes) {
+      expect(outcome.answers.length, outcome.name).toBeGreaterThan(0);
+      for (const answer of outcome.answers) expect(answer.errors, outcome.name).toBeUndefined();
+    }
+    const progress = outcomes.find((outcome) => outcome.name === 'import-progress')?.answers;
+    expect(progress?.at(-1)?.data).toMatchObject({ importProgress: { state: 'SUCCEEDED' } });
   });
 });
