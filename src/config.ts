@@ -141,7 +141,7 @@ export const VARIABLES = {
     schema: z.string().min(32, 'must be at least 32 characters'),
     secret: true,
     meaning:
-      'required with REDIS_URL, the same on every copy: keys the owner hashes, the report links and the encryption of callers keys at rest',
+      "required with REDIS_URL, the same on every copy: keys the owner hashes, the report links and the encryption of callers' keys at rest",
   },
   IMPORT_CONCURRENCY: {
     schema: integer(1, 256),

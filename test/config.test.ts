@@ -127,3 +127,14 @@ describe('configurationHelp (--help)', () => {
     }
   });
 });
+
+describe("the README's configuration table", () => {
+  it('lists every variable the gateway and its simulator read, and no other', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { VARIABLES } = await import('../src/config.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Who may call'));
+    const listed = [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual(Object.keys(VARIABLES).sort());
+  });
+});
