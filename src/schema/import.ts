@@ -232,22 +232,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-/** importContacts / importCompanies: the rows checked as assertContacts would check them, then written in the background. */
-function importRowsField(kind: RecordKind) {
-  return (
-    _root: unknown,
-    args: { listId: number; rows: ReadonlyArray<Record<string, unknown>>; idempotencyKey?: string | null },
-    context: GatewayContext,
-  ) =>
-    context.services.imports.importRows(
-      callerOf(context),
-      kind,
-      args.listId,
-      args.rows,
-      args.idempotencyKey ?? undefined,
-    );
-}
-
 builder.mutationFields((t) => ({
   importContacts: t.field({
     type: ImportRef,
@@ -258,11 +242,13 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ description: 'Makes a retry safe: the same key and rows give the same import.' }),
     },
     validate: z.object({ listId, contacts: contactListArgument, idempotencyKey }),
-    resolve: (root, args, context) =>
-      importRowsField('contacts')(
-        root,
-        { listId: args.listId, rows: args.contacts, idempotencyKey: args.idempotencyKey },
-        context,
+    resolve: (_root, args, context) =>
+      context.services.imports.importRows(
+        callerOf(context),
+        'contacts',
+        args.listId,
+        args.contacts,
+        args.idempotencyKey ?? undefined,
       ),
   }),
   importCompanies: t.field({
@@ -278,11 +264,13 @@ builder.mutationFields((t) => ({
       idempotencyKey: t.arg.string({ description: 'Makes a retry safe: the same key and rows give the same import.' }),
     },
     validate: z.object({ listId, companies: companyListArgument, idempotencyKey }),
-    resolve: (root, args, context) =>
-      importRowsField('companies')(
-        root,
-        { listId: args.listId, rows: args.companies, idempotencyKey: args.idempotencyKey },
-        context,
+    resolve: (_root, args, context) =>
+      context.services.imports.importRows(
+        callerOf(context),
+        'companies',
+        args.listId,
+        args.companies,
+        args.idempotencyKey ?? undefined,
       ),
   }),
   createImport: t.field({
