@@ -79,8 +79,8 @@ export interface AppendRequest {
   /** How many rows the slices carry in all (checked against MAX_ROWS_PER_IMPORT before any is kept). */
   readonly rowCount: number;
   readonly slices: () => AsyncIterable<readonly IncomingRow[]>;
-  /** What identifies the request for its idempotency key: its arguments (for a file, its bytes). */
-  readonly fingerprint: string;
+  /** What identifies the request for its idempotency key: its arguments (for a file, its bytes); asked only with a key. */
+  readonly fingerprint: () => string | Promise<string>;
   /** The argument path that names the import, for issues. */
   readonly importIdPath: ReadonlyArray<string | number>;
 }
@@ -149,11 +149,12 @@ export class ImportsService {
   private async once(
     caller: ImportCaller,
     idempotencyKey: string | undefined,
-    fingerprint: string,
+    fingerprintOfRequest: () => string | Promise<string>,
     work: () => Promise<ImportRecord>,
   ): Promise<ImportRecord> {
     if (idempotencyKey === undefined) return work();
     const { store } = this.deps;
+    const fingerprint = await fingerprintOfRequest();
     const until = Date.now() + IDEMPOTENT_WAIT_MS;
     for (;;) {
       const claim = await store.claimIdempotencyKey(caller.owner, idempotencyKey, fingerprint);
@@ -178,8 +179,11 @@ export class ImportsService {
   }
 
   create(caller: ImportCaller, kind: RecordKind, listId: number, idempotencyKey?: string): Promise<ImportRecord> {
-    return this.once(caller, idempotencyKey, fingerprintOf('createImport', kind, listId), () =>
-      this.createNow(caller, kind, listId),
+    return this.once(
+      caller,
+      idempotencyKey,
+      () => fingerprintOf('createImport', kind, listId),
+      () => this.createNow(caller, kind, listId),
     );
   }
 
@@ -240,7 +244,7 @@ export class ImportsService {
     inputs: ReadonlyArray<Readonly<Record<string, unknown>>>,
     idempotencyKey?: string,
   ): Promise<ImportRecord> {
-    const fingerprint = fingerprintOf('import', kind, listId, inputs);
+    const fingerprint = () => fingerprintOf('import', kind, listId, inputs);
     return this.once(caller, idempotencyKey, fingerprint, async () => {
       const created = await this.createNow(caller, kind, listId);
       await this.appendNow(caller, {

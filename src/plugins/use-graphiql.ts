@@ -14,10 +14,18 @@ interface RenderedPage {
   readonly br: Uint8Array<ArrayBuffer>;
 }
 
-/** The example operations GraphiQL opens on, one tab each. */
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/**
+ * The example operations GraphiQL opens on, one tab each, in the order a
+ * reader tries them. Each runs at the first press of the play button against
+ * the embedded simulator of a fresh `npm start`, and opens with a one-line
+ * comment saying what it does. One operation per tab: with two, GraphiQL's
+ * play button opens a menu instead of running.
+ */
 export const EXAMPLE_TABS: NonNullable<GraphiQLOptions['defaultTabs']> = [
   {
-    query: `# Create or update one contact: press the play button.
+    query: `# Create or update one contact: press the play button (CREATED, then UPDATED on a second run).
 mutation AssertContact {
   assertContact(
     listId: 5
@@ -34,77 +42,255 @@ mutation AssertContact {
 }`,
   },
   {
-    query: `# Many contacts at once: folded by match key, sent in batches of 100.
+    query: `# Many contacts at once: folded by match key, sent in batches of 100, every row accounted for.
 mutation AssertContacts($listId: Int!, $contacts: [ContactInput!]!) {
   assertContacts(listId: $listId, contacts: $contacts) {
     total created updated failed deduplicated chunks
     errors { index code message detail }
   }
 }`,
-    variables: JSON.stringify(
-      {
-        listId: 5,
-        contacts: [
-          { workEmail: 'jane@acme.com', firstName: 'Jane' },
-          { workEmail: 'bob@acme.com', firstName: 'Bob' },
-          { linkedinUrl: 'https://www.linkedin.com/in/carol-example', firstName: 'Carol' },
-        ],
-      },
-      null,
-      2,
-    ),
+    variables: json({
+      listId: 5,
+      contacts: [
+        { workEmail: 'jane@acme.com', firstName: 'Jane' },
+        { workEmail: 'bob@acme.com', firstName: 'Bob' },
+        { linkedinUrl: 'https://www.linkedin.com/in/carol-example', firstName: 'Carol' },
+      ],
+    }),
   },
   {
-    query: `mutation AssertCompany {
-  assertCompany(listId: 5, company: {domain: "acme.com", name: "Acme Inc", industry: "Technology"}) {
+    query: `# Check rows without writing anything: the last two have issues, listed by path (checkCompanies does the same for companies).
+query CheckContacts($listId: Int!, $contacts: [ContactInput!]!) {
+  checkContacts(listId: $listId, contacts: $contacts) {
+    valid total deduplicated chunks
+    issues { path message }
+  }
+}`,
+    variables: json({
+      listId: 5,
+      contacts: [
+        { workEmail: 'jane@acme.com', firstName: 'Jane' },
+        { workEmail: 'JANE@acme.com', jobTitle: 'CEO' },
+        { firstName: 'No match key' },
+        { workEmail: 'not-an-email', linkedinUrl: 'https://example.com/in/someone' },
+      ],
+    }),
+  },
+  {
+    query: `# Create or update one company, matched by its domain (else its linkedinUrl).
+mutation AssertCompany {
+  assertCompany(listId: 5, company: { domain: "acme.com", name: "Acme Inc", industry: "Technology" }) {
     action
     count
   }
 }`,
   },
   {
-    query: `mutation AssertCompanies($listId: Int!, $companies: [CompanyInput!]!) {
+    query: `# Many companies at once: folded by domain, sent in batches of 100, every row accounted for.
+mutation AssertCompanies($listId: Int!, $companies: [CompanyInput!]!) {
   assertCompanies(listId: $listId, companies: $companies) {
     total created updated failed deduplicated chunks
     errors { index code message detail }
   }
 }`,
-    variables: JSON.stringify(
-      {
-        listId: 5,
-        companies: [
-          { domain: 'acme.com', name: 'Acme Inc' },
-          { domain: 'globex.com', name: 'Globex' },
-        ],
-      },
-      null,
-      2,
-    ),
+    variables: json({
+      listId: 5,
+      companies: [
+        { domain: 'acme.com', name: 'Acme Inc' },
+        { domain: 'globex.com', name: 'Globex', employeeCount: 250 },
+        { domain: 'GLOBEX.com', industry: 'Manufacturing' },
+      ],
+    }),
   },
   {
-    query: `# Keep the dealId: linkContactToDeal takes it.
+    query: `# Create or update a deal and link contacts to it in one mutation: the dealId and each link come back.
+# To link more contacts later, pass that dealId to linkContactsToDeal(dealId, contactIds) (linkContactToDeal for one).
 mutation AssertDeal {
-  assertDeal(deal: {name: "Enterprise Deal", amount: 50000, currency: "USD", companyId: "comp-123"}) {
+  assertDeal(
+    deal: { name: "Enterprise Deal", amount: 50000, currency: "USD", closeDate: "2026-12-31", companyId: "comp-123" }
+    contactIds: ["12345", "67890"]
+  ) {
     action
     dealId
+    links { action contactId dealId }
   }
 }`,
   },
   {
-    query: `# Put the dealId from AssertDeal in the variables first.
-mutation LinkContactToDeal($contactId: ID!, $dealId: ID!) {
-  linkContactToDeal(contactId: $contactId, dealId: $dealId) {
-    action
-    contactId
-    dealId
+    query: `# Many deals at once: one call per distinct deal (same name, any case, and companyId), results in input order.
+mutation AssertDeals($deals: [DealInput!]!) {
+  assertDeals(deals: $deals) {
+    total created updated failed deduplicated
+    results { action dealId }
+    errors { index code message }
   }
 }`,
-    variables: JSON.stringify({ contactId: '12345', dealId: 'deal-from-assertDeal' }, null, 2),
+    variables: json({
+      deals: [
+        { name: 'Renewal 2027', companyId: 'comp-123', amount: 12000, currency: 'EUR' },
+        { name: 'Pilot', companyId: 'comp-456', closeDate: '2026-09-30' },
+        { name: 'renewal 2027', companyId: 'comp-123', stageId: 'stage-2' },
+      ],
+    }),
+  },
+  {
+    query: `# Start a background import: it answers at once with the import's id (copy it for WatchImport) and writes on its own.
+mutation ImportContacts($listId: Int!, $contacts: [ContactInput!]!) {
+  importContacts(listId: $listId, contacts: $contacts) {
+    id state total deduplicated chunks processed createdAt
+  }
+}`,
+    variables: json({
+      listId: 5,
+      contacts: [
+        { workEmail: 'dana@initech.com', firstName: 'Dana' },
+        { workEmail: 'eve@initech.com', firstName: 'Eve' },
+        { linkedinUrl: 'https://www.linkedin.com/in/frank-example', firstName: 'Frank' },
+        { workEmail: 'DANA@initech.com', jobTitle: 'CTO' },
+      ],
+    }),
+  },
+  {
+    query: `# Watch an import live (SSE): put the id ImportContacts (or Imports) answered into importId in Variables below, then run.
+# GraphiQL runs one operation per press, so one press cannot start an import and watch it; a finished import shows its final state at once.
+subscription WatchImport($importId: ID!) {
+  importProgress(importId: $importId) {
+    state processed total created updated failed skipped estimatedSecondsLeft finishedAt
+  }
+}`,
+    variables: json({ importId: 'paste-the-id-ImportContacts-answered' }),
+  },
+  {
+    query: `# Your latest imports, newest first, with the ids WatchImport and import(id) take.
+# Bigger imports: createImport, then appendContacts or appendFile (CSV, JSON Lines) as often as needed, then startImport; cancelImport stops one.
+query Imports {
+  imports(first: 5) {
+    edges {
+      node { id kind state processed total failed createdAt }
+    }
+  }
+}`,
   },
 ];
 
+/**
+ * Runs in the page before GraphiQL and hands it a storage of its own.
+ *
+ * GraphiQL keeps its tabs in localStorage under fixed `graphiql:` keys, shared
+ * by every GraphiQL on the origin, and once it has stored tabs it ignores
+ * `defaultTabs`: a visitor who came before would keep old examples, or
+ * another GraphiQL's tabs. So its keys go under `graph8-gateway:<namespace>:`,
+ * the namespace a digest of the examples, and the state of older examples
+ * is removed.
+ *
+ * On a load GraphiQL reopens its stored tabs only when the query, variables
+ * and headers it starts with (the URL's `?query=`, which Yoga's GraphiQL
+ * writes at each edit, else the stored `graphiql:query`, `variables`,
+ * `headers`) equal one tab's; otherwise it adds a tab with them: an empty
+ * `<untitled>` tab after a reload with nothing edited yet, since nothing has
+ * stored a query. This points them at the tab to reopen (the active one, or the
+ * one holding the URL's query). A query in the URL that no tab holds and that
+ * is not this page's own last edit is a link from elsewhere: it still opens in
+ * a new tab, without the active tab's variables.
+ *
+ * Plain ES2017 in a string: it is written into the page as it is. Called as
+ * `(script)(namespace, YogaGraphiQL.renderYogaGraphiQL, window)`, it answers
+ * the render function to call instead.
+ */
+export const STORAGE_SCRIPT = `function (namespace, render, window) {
+  'use strict';
+  var PREFIX = 'graph8-gateway:';
+  var own = PREFIX + namespace + ':';
+  var withStorage = function (storage) {
+    return function (root, options) {
+      return render(root, Object.assign({}, options, { storage: storage }));
+    };
+  };
+  var local;
+  try {
+    local = window.localStorage;
+    local.getItem(own);
+  } catch (error) {
+    return withStorage(null); // storage blocked: nothing is kept, every load opens the examples
+  }
+  var keysFrom = function (start) {
+    var found = [];
+    for (var index = 0; index < local.length; index++) {
+      var key = local.key(index);
+      if (key !== null && key.indexOf(start) === 0) found.push(key);
+    }
+    return found;
+  };
+  keysFrom(PREFIX).forEach(function (key) {
+    if (key.indexOf(own) !== 0) local.removeItem(key);
+  });
+  var storage = {
+    getItem: function (key) { return local.getItem(own + key); },
+    setItem: function (key, value) { local.setItem(own + key, value); },
+    removeItem: function (key) { local.removeItem(own + key); },
+    key: function (index) {
+      var key = keysFrom(own)[index];
+      return key === undefined ? null : key.slice(own.length);
+    },
+    clear: function () { keysFrom(own).forEach(function (key) { local.removeItem(key); }); },
+    get length() { return keysFrom(own).length; },
+  };
+  var state = null;
+  try {
+    state = JSON.parse(storage.getItem('graphiql:tabState') || 'null');
+  } catch (error) {
+    state = null; // GraphiQL drops it too, for the examples
+  }
+  if (state && Array.isArray(state.tabs) && state.tabs.length > 0) {
+    var tabs = state.tabs;
+    var target = tabs[state.activeTabIndex] || tabs[0];
+    var linked = new URLSearchParams(window.location.search).get('query');
+    if (linked && target.query !== linked) {
+      var same = tabs.filter(function (tab) { return tab.query === linked; })[0];
+      if (same) target = same;
+      else if (linked === storage.getItem('graphiql:query')) target.query = linked; // an edit not yet saved in its tab
+      else target = null;
+    }
+    if (target) {
+      state.activeTabIndex = tabs.indexOf(target);
+      storage.setItem('graphiql:tabState', JSON.stringify(state));
+      ['query', 'variables', 'headers'].forEach(function (name) {
+        if (target[name]) storage.setItem('graphiql:' + name, target[name]);
+        else storage.removeItem('graphiql:' + name);
+      });
+    } else {
+      storage.removeItem('graphiql:variables');
+    }
+  }
+  return withStorage(storage);
+}`;
+
+/** Where Yoga's page hands its options to GraphiQL: STORAGE_SCRIPT goes in front of it. */
+const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
+
+/** The examples' digest: new examples get a fresh storage, and so their tabs. */
+export function storageNamespace(options: GraphiQLOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify(options.defaultTabs ?? []))
+    .digest('base64url')
+    .slice(0, 12);
+}
+
+/** Yoga's GraphiQL page, with STORAGE_SCRIPT giving GraphiQL its storage. */
+export function graphiqlHtml(options: GraphiQLOptions): string {
+  const html = renderGraphiQL(options);
+  const at = html.indexOf(RENDER_CALL);
+  if (at < 0 || html.indexOf(RENDER_CALL, at + 1) >= 0) {
+    throw new Error(
+      `@graphql-yoga/render-graphiql changed: its page should call ${RENDER_CALL} once (src/plugins/use-graphiql.ts)`,
+    );
+  }
+  const boot = `(${STORAGE_SCRIPT})(${JSON.stringify(storageNamespace(options))}, YogaGraphiQL.renderYogaGraphiQL, window)(`;
+  return html.slice(0, at) + boot + html.slice(at + RENDER_CALL.length);
+}
+
 async function renderPage(options: GraphiQLOptions): Promise<RenderedPage> {
-  const identity = Buffer.from(renderGraphiQL(options));
+  const identity = Buffer.from(graphiqlHtml(options));
   const [gzipped, brotlied] = await Promise.all([
     gzipAsync(identity, { level: 9 }),
     brotli(identity, {

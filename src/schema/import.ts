@@ -363,7 +363,7 @@ function appendRows(
       kind,
       rowCount: rows.length,
       slices: () => slicesOf(incoming),
-      fingerprint: fingerprintOf('append', importIdArgument, rows),
+      fingerprint: () => fingerprintOf('append', importIdArgument, rows),
       importIdPath: ['importId'],
     },
     key ?? undefined,
@@ -393,13 +393,6 @@ async function appendFile(
     if (checked.unlisted > 0) error.message += ` ${checked.unlisted} more issues are not listed.`;
     throw error;
   }
-  // The file's bytes identify the request for its idempotency key.
-  const digest =
-    key == null
-      ? ''
-      : createHash('sha256')
-          .update(new Uint8Array(await file.arrayBuffer()))
-          .digest('base64url');
   return imports.append(
     caller,
     {
@@ -407,7 +400,15 @@ async function appendFile(
       kind: record.kind,
       rowCount: checked.rows,
       slices: () => fileRowSlices(file, format, records),
-      fingerprint: fingerprintOf('appendFile', importIdArgument, digest),
+      // The file's bytes identify the request for its idempotency key.
+      fingerprint: async () =>
+        fingerprintOf(
+          'appendFile',
+          importIdArgument,
+          createHash('sha256')
+            .update(new Uint8Array(await file.arrayBuffer()))
+            .digest('base64url'),
+        ),
       importIdPath: ['importId'],
     },
     key ?? undefined,

@@ -629,6 +629,34 @@ describe('appendFile', () => {
     ]);
   });
 
+  it('a file sent again with its idempotency key adds nothing; other bytes under the same key are refused', async () => {
+    const { gateway } = await start();
+    const created = (await mutate(gateway, CREATE, { kind: 'CONTACTS' })).data?.createImport;
+    const send = async (text: string) => {
+      const form = new FormData();
+      form.set(
+        'operations',
+        JSON.stringify({
+          query:
+            'mutation($file: File!, $id: ID!) { appendFile(importId: $id, file: $file, idempotencyKey: "sheet-1") { total } }',
+          variables: { file: null, id: created.id },
+        }),
+      );
+      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.set('0', new File([text], 'rows.csv', { type: 'text/csv' }));
+      const response = await gateway.app.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        body: form,
+        headers: { authorization: 'Bearer test-key' },
+      });
+      return (await response.json()) as any;
+    };
+    expect((await send('workEmail\na@acme.com\nb@acme.com')).data.appendFile.total).toBe(2);
+    expect((await send('workEmail\na@acme.com\nb@acme.com')).data.appendFile.total).toBe(2);
+    const other = await send('workEmail\nc@acme.com');
+    expect(other.errors[0].extensions.issues[0].path).toEqual(['idempotencyKey']);
+  });
+
   it('needs a header an HTML form cannot send, and a file of a known type', async () => {
     const { gateway } = await start();
     const created = (await mutate(gateway, CREATE, { kind: 'CONTACTS' })).data?.createImport;
