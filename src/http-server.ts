@@ -37,6 +37,15 @@ function answerJson(
   response.end(errorBody(message, code));
 }
 
+/** A refused body this much over its limit is still read to its end, so that the client gets the 413 rather than a reset. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
+/** 413 for a body whose Content-Length is over the limit: drained when a little over, else the connection closed. */
+function refuseDeclared(request: ReadRequest, response: ServerResponse, excessBytes: number, message: string): void {
+  answerJson(response, 413, message, 'PAYLOAD_TOO_LARGE', excessBytes > DRAIN_LIMIT_BYTES);
+  request.resume();
+}
+
 /**
  * Reads the body here, refusing it with 413 past `maxBodyBytes` before any of
  * it is parsed (by Content-Length at once, by counting for chunked bodies).
@@ -44,12 +53,11 @@ function answerJson(
  * mutation; a JSON body is handed over already parsed.
  */
 function readBody(request: ReadRequest, response: ServerResponse, maxBodyBytes: number, then: () => void): void {
-  const refuseTooLarge = () =>
-    answerJson(response, 413, `Request body too large: at most ${maxBodyBytes} bytes.`, 'PAYLOAD_TOO_LARGE', true);
+  const message = `Request body too large: at most ${maxBodyBytes} bytes.`;
+  const refuseTooLarge = () => answerJson(response, 413, message, 'PAYLOAD_TOO_LARGE', true);
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBodyBytes) {
-    refuseTooLarge();
-    request.resume();
+    refuseDeclared(request, response, Number(declared) - maxBodyBytes, message);
     return;
   }
   const chunks: Buffer[] = [];
@@ -106,8 +114,12 @@ export function createGatewayHttpServer(handler: RequestListener, options: HttpS
       answerJson(response, 411, 'A file upload needs a Content-Length header.', 'BAD_REQUEST', true);
       request.resume();
     } else if (Number(declared) > maxUploadBytes) {
-      answerJson(response, 413, `Upload too large: at most ${maxUploadBytes} bytes.`, 'PAYLOAD_TOO_LARGE', true);
-      request.resume();
+      refuseDeclared(
+        request,
+        response,
+        Number(declared) - maxUploadBytes,
+        `Upload too large: at most ${maxUploadBytes} bytes.`,
+      );
     } else handler(request, response);
   };
   let onIdle: (() => void) | undefined;
