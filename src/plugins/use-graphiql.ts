@@ -25,7 +25,7 @@ const json = (value: unknown) => JSON.stringify(value, null, 2);
  */
 export const EXAMPLE_TABS: NonNullable<GraphiQLOptions['defaultTabs']> = [
   {
-    query: `# Create or update one contact: press the play button (CREATED, then UPDATED on a second run).
+    query: `# Create or update one contact: CREATED, then UPDATED.
 mutation AssertContact {
   assertContact(
     listId: 5
@@ -42,7 +42,8 @@ mutation AssertContact {
 }`,
   },
   {
-    query: `# Many contacts at once: folded by match key, sent in batches of 100, every row accounted for.
+    query: `# Many contacts at once: folded, sent in batches of 100.
+# Every row is counted; failed rows come back by index.
 mutation AssertContacts($listId: Int!, $contacts: [ContactInput!]!) {
   assertContacts(listId: $listId, contacts: $contacts) {
     total created updated failed deduplicated chunks
@@ -59,7 +60,8 @@ mutation AssertContacts($listId: Int!, $contacts: [ContactInput!]!) {
     }),
   },
   {
-    query: `# Check rows without writing anything: the last two have issues, listed by path (checkCompanies does the same for companies).
+    query: `# Check rows without writing: the last two have issues.
+# checkCompanies checks companies the same way.
 query CheckContacts($listId: Int!, $contacts: [ContactInput!]!) {
   checkContacts(listId: $listId, contacts: $contacts) {
     valid total deduplicated chunks
@@ -77,16 +79,19 @@ query CheckContacts($listId: Int!, $contacts: [ContactInput!]!) {
     }),
   },
   {
-    query: `# Create or update one company, matched by its domain (else its linkedinUrl).
+    query: `# Create or update one company, matched by its domain.
 mutation AssertCompany {
-  assertCompany(listId: 5, company: { domain: "acme.com", name: "Acme Inc", industry: "Technology" }) {
+  assertCompany(
+    listId: 5
+    company: { domain: "acme.com", name: "Acme Inc", industry: "Technology" }
+  ) {
     action
     count
   }
 }`,
   },
   {
-    query: `# Many companies at once: folded by domain, sent in batches of 100, every row accounted for.
+    query: `# Many companies at once: folded by domain, batched.
 mutation AssertCompanies($listId: Int!, $companies: [CompanyInput!]!) {
   assertCompanies(listId: $listId, companies: $companies) {
     total created updated failed deduplicated chunks
@@ -103,11 +108,18 @@ mutation AssertCompanies($listId: Int!, $companies: [CompanyInput!]!) {
     }),
   },
   {
-    query: `# Create or update a deal and link contacts to it in one mutation: the dealId and each link come back.
-# To link more contacts later, pass that dealId to linkContactsToDeal(dealId, contactIds) (linkContactToDeal for one).
+    query: `# Create or update a deal and link contacts to it.
+# To link more contacts later, pass the dealId it
+# answers to linkContactsToDeal(dealId, contactIds).
 mutation AssertDeal {
   assertDeal(
-    deal: { name: "Enterprise Deal", amount: 50000, currency: "USD", closeDate: "2026-12-31", companyId: "comp-123" }
+    deal: {
+      name: "Enterprise Deal"
+      companyId: "comp-123"
+      amount: 50000
+      currency: "USD"
+      closeDate: "2026-12-31"
+    }
     contactIds: ["12345", "67890"]
   ) {
     action
@@ -117,7 +129,8 @@ mutation AssertDeal {
 }`,
   },
   {
-    query: `# Many deals at once: one call per distinct deal (same name, any case, and companyId), results in input order.
+    query: `# Many deals at once: one call per distinct deal.
+# Same name (any case) and companyId: the same deal.
 mutation AssertDeals($deals: [DealInput!]!) {
   assertDeals(deals: $deals) {
     total created updated failed deduplicated
@@ -134,7 +147,8 @@ mutation AssertDeals($deals: [DealInput!]!) {
     }),
   },
   {
-    query: `# Start a background import: it answers at once with the import's id (copy it for WatchImport) and writes on its own.
+    query: `# Start a background import: it answers at once.
+# Copy its id for WatchImport.
 mutation ImportContacts($listId: Int!, $contacts: [ContactInput!]!) {
   importContacts(listId: $listId, contacts: $contacts) {
     id state total deduplicated chunks processed createdAt
@@ -151,18 +165,23 @@ mutation ImportContacts($listId: Int!, $contacts: [ContactInput!]!) {
     }),
   },
   {
-    query: `# Watch an import live (SSE): put the id ImportContacts (or Imports) answered into importId in Variables below, then run.
-# GraphiQL runs one operation per press, so one press cannot start an import and watch it; a finished import shows its final state at once.
+    query: `# Watch an import live (over SSE) to its final state.
+# First put the id ImportContacts (or Imports) answered
+# into importId under Variables: GraphiQL runs one
+# operation per press, so it cannot start and watch.
 subscription WatchImport($importId: ID!) {
   importProgress(importId: $importId) {
-    state processed total created updated failed skipped estimatedSecondsLeft finishedAt
+    state processed total created updated failed skipped
+    estimatedSecondsLeft finishedAt
   }
 }`,
-    variables: json({ importId: 'paste-the-id-ImportContacts-answered' }),
+    variables: json({ importId: 'put-the-id-ImportContacts-answered-here' }),
   },
   {
-    query: `# Your latest imports, newest first, with the ids WatchImport and import(id) take.
-# Bigger imports: createImport, then appendContacts or appendFile (CSV, JSON Lines) as often as needed, then startImport; cancelImport stops one.
+    query: `# Your latest imports, newest first, with their ids.
+# For more rows than one request carries: createImport,
+# appendContacts or appendFile (CSV, JSON Lines), then
+# startImport; cancelImport stops one, import(id) reads it.
 query Imports {
   imports(first: 5) {
     edges {
@@ -235,38 +254,50 @@ export const STORAGE_SCRIPT = `function (namespace, render, window) {
     clear: function () { keysFrom(own).forEach(function (key) { local.removeItem(key); }); },
     get length() { return keysFrom(own).length; },
   };
-  var state = null;
   try {
-    state = JSON.parse(storage.getItem('graphiql:tabState') || 'null');
+    var state = JSON.parse(storage.getItem('graphiql:tabState') || 'null');
+    if (state && Array.isArray(state.tabs) && state.tabs.length > 0) {
+      var tabs = state.tabs;
+      var target = tabs[state.activeTabIndex] || tabs[0];
+      var linked = new URLSearchParams(window.location.search).get('query');
+      if (linked && target.query !== linked) {
+        var same = tabs.filter(function (tab) { return tab.query === linked; })[0];
+        if (same) target = same;
+        else if (linked === storage.getItem('graphiql:query')) target.query = linked; // an edit not yet in its tab
+        else target = null;
+      }
+      if (target) {
+        state.activeTabIndex = tabs.indexOf(target);
+        storage.setItem('graphiql:tabState', JSON.stringify(state));
+        ['query', 'variables', 'headers'].forEach(function (name) {
+          if (target[name]) storage.setItem('graphiql:' + name, target[name]);
+          else storage.removeItem('graphiql:' + name);
+        });
+      } else {
+        storage.removeItem('graphiql:variables');
+      }
+    }
   } catch (error) {
-    state = null; // GraphiQL drops it too, for the examples
-  }
-  if (state && Array.isArray(state.tabs) && state.tabs.length > 0) {
-    var tabs = state.tabs;
-    var target = tabs[state.activeTabIndex] || tabs[0];
-    var linked = new URLSearchParams(window.location.search).get('query');
-    if (linked && target.query !== linked) {
-      var same = tabs.filter(function (tab) { return tab.query === linked; })[0];
-      if (same) target = same;
-      else if (linked === storage.getItem('graphiql:query')) target.query = linked; // an edit not yet saved in its tab
-      else target = null;
-    }
-    if (target) {
-      state.activeTabIndex = tabs.indexOf(target);
-      storage.setItem('graphiql:tabState', JSON.stringify(state));
-      ['query', 'variables', 'headers'].forEach(function (name) {
-        if (target[name]) storage.setItem('graphiql:' + name, target[name]);
-        else storage.removeItem('graphiql:' + name);
-      });
-    } else {
-      storage.removeItem('graphiql:variables');
-    }
+    // A stored state GraphiQL cannot read either: it opens the examples instead.
   }
   return withStorage(storage);
 }`;
 
 /** Where Yoga's page hands its options to GraphiQL: STORAGE_SCRIPT goes in front of it. */
 const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
+
+/**
+ * GraphiQL 5 draws its tabs as framer-motion `Reorder.Item`s, and on load
+ * leaves each tab but the last with a stuck layout transform (a translateX
+ * toward the last tab). Its own stylesheet hides it with
+ * `.graphiql-tab:not(:focus-within) { transform: none !important }`, but a
+ * press focuses the tab: it jumps away from the pointer, the click lands on the
+ * tab list, and the tab is not selected (any tab but the last; seen in
+ * Chromium 156, headless and headed). Never applying the transform keeps every
+ * tab where it is drawn; dragging still reorders tabs, without the dragged tab
+ * following the pointer.
+ */
+const TAB_STYLE = '<style>.graphiql-tab { transform: none !important; }</style>';
 
 /** The examples' digest: new examples get a fresh storage, and so their tabs. */
 export function storageNamespace(options: GraphiQLOptions): string {
@@ -276,17 +307,18 @@ export function storageNamespace(options: GraphiQLOptions): string {
     .slice(0, 12);
 }
 
-/** Yoga's GraphiQL page, with STORAGE_SCRIPT giving GraphiQL its storage. */
+/** Yoga's GraphiQL page, with TAB_STYLE, and STORAGE_SCRIPT giving GraphiQL its storage. */
 export function graphiqlHtml(options: GraphiQLOptions): string {
   const html = renderGraphiQL(options);
-  const at = html.indexOf(RENDER_CALL);
-  if (at < 0 || html.indexOf(RENDER_CALL, at + 1) >= 0) {
+  const headEnd = html.indexOf('</head>');
+  const call = html.indexOf(RENDER_CALL);
+  if (headEnd < 0 || headEnd > html.indexOf('<body') || call < 0 || html.indexOf(RENDER_CALL, call + 1) >= 0) {
     throw new Error(
-      `@graphql-yoga/render-graphiql changed: its page should call ${RENDER_CALL} once (src/plugins/use-graphiql.ts)`,
+      `@graphql-yoga/render-graphiql changed: its page should have a head, then call ${RENDER_CALL} once (src/plugins/use-graphiql.ts)`,
     );
   }
   const boot = `(${STORAGE_SCRIPT})(${JSON.stringify(storageNamespace(options))}, YogaGraphiQL.renderYogaGraphiQL, window)(`;
-  return html.slice(0, at) + boot + html.slice(at + RENDER_CALL.length);
+  return html.slice(0, headEnd) + TAB_STYLE + html.slice(headEnd, call) + boot + html.slice(call + RENDER_CALL.length);
 }
 
 async function renderPage(options: GraphiQLOptions): Promise<RenderedPage> {
