@@ -60,7 +60,10 @@ export class BullChunkQueue implements ChunkQueue {
   }
 
   work(run: (importId: string, chunk: number) => Promise<ChunkRunOutcome>): void {
+    // A dead copy's lock runs out after half of IMPORT_STALL_MS; the stalled check, every quarter, then hands the
+    // chunk on at its second look (it moves only jobs an earlier check saw): within IMPORT_STALL_MS in all.
     const half = Math.max(1_000, Math.floor(this.options.stallMs / 2));
+    const quarter = Math.max(500, Math.floor(this.options.stallMs / 4));
     const worker: Worker<ChunkJob> = new Worker<ChunkJob>(
       CHUNK_QUEUE_NAME,
       async (job: Job<ChunkJob>, token?: string) => {
@@ -77,9 +80,8 @@ export class BullChunkQueue implements ChunkQueue {
       {
         connection: this.options.workerConnection(),
         concurrency: this.options.concurrency,
-        // A dead copy's lock runs out, then the next stalled check hands the chunk on: about IMPORT_STALL_MS in all.
         lockDuration: half,
-        stalledInterval: half,
+        stalledInterval: quarter,
         // A chunk whose copy died is always handed on, never failed for it.
         maxStalledCount: Number.MAX_SAFE_INTEGER,
       },

@@ -49,6 +49,7 @@ export async function importsEngine(
 ): Promise<(config: ImportsConfig, context: ImportsContext) => ImportsService> {
   if (redisUrl === undefined) return inProcessImports;
   // Loaded only with Redis: the embedded default never imports BullMQ or ioredis.
-  const { redisImports } = await import('./redis-imports.js');
-  return (config, context) => redisImports({ ...config, redisUrl }, context);
+  const { connectRedisImports, redisImports } = await import('./redis-imports.js');
+  const connections = await connectRedisImports(redisUrl);
+  return (config, context) => redisImports(connections, config, context);
 }

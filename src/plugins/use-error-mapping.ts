@@ -72,27 +72,32 @@ function requestErrorsAnswered(result: ExecutionResult | AsyncIterable<Execution
  *   that could not be coerced is BAD_USER_INPUT.
  */
 export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
+  /** The operation being run, and the translation of its errors. */
+  const translatorFor = (args: { document: unknown; operationName?: string | null; contextValue: GatewayContext }) => {
+    const operation = (args.document as DocumentNode).definitions.find(
+      (definition): definition is OperationDefinitionNode =>
+        definition.kind === Kind.OPERATION_DEFINITION &&
+        (args.operationName == null || definition.name?.value === args.operationName),
+    );
+    const { requestId } = args.contextValue;
+    const translate = (error: GraphQLError): GraphQLError => {
+      const nodes = error.nodes ?? (error.path && operation ? fieldAt(operation.selectionSet, error.path) : null);
+      const known = clientErrorOf(error.originalError ?? error);
+      if (known)
+        return new GraphQLError(known.message, { nodes, path: error.path ?? null, extensions: known.extensions });
+      logger.error({ requestId, err: error.originalError ?? error }, 'unexpected error');
+      const code: GatewayErrorCode = 'INTERNAL_SERVER_ERROR';
+      return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, {
+        nodes,
+        path: error.path ?? null,
+        extensions: { code, requestId },
+      });
+    };
+    return { operation, translate };
+  };
   return {
     onExecute({ args }) {
-      const context = args.contextValue;
-      const operation = (args.document as DocumentNode).definitions.find(
-        (definition): definition is OperationDefinitionNode =>
-          definition.kind === Kind.OPERATION_DEFINITION &&
-          (args.operationName == null || definition.name?.value === args.operationName),
-      );
-      const translate = (error: GraphQLError): GraphQLError => {
-        const nodes = error.nodes ?? (error.path && operation ? fieldAt(operation.selectionSet, error.path) : null);
-        const known = clientErrorOf(error.originalError ?? error);
-        if (known)
-          return new GraphQLError(known.message, { nodes, path: error.path ?? null, extensions: known.extensions });
-        logger.error({ requestId: context.requestId, err: error.originalError ?? error }, 'unexpected error');
-        const code: GatewayErrorCode = 'INTERNAL_SERVER_ERROR';
-        return new GraphQLError(UNEXPECTED_ERROR_MESSAGE, {
-          nodes,
-          path: error.path ?? null,
-          extensions: { code, requestId: context.requestId },
-        });
-      };
+      const { operation, translate } = translatorFor(args);
       return {
         onExecuteDone(payload) {
           return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
@@ -108,6 +113,27 @@ export function useErrorMapping(logger: Logger): Plugin<GatewayContext> {
             }
             setResult({ ...result, errors: result.errors.map(translate) });
           });
+        },
+      };
+    },
+    // A subscription's events, and what its stream throws (an import store gone away, say), as an operation's.
+    onSubscribe({ args }) {
+      const { translate } = translatorFor(args);
+      return {
+        onSubscribeResult(payload) {
+          return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            if (result.errors && result.errors.length > 0)
+              setResult({ ...result, errors: result.errors.map(translate) });
+          });
+        },
+        onSubscribeError({ error, setError }) {
+          const thrown =
+            error instanceof GraphQLError
+              ? error
+              : new GraphQLError(error instanceof Error ? error.message : String(error), {
+                  originalError: error instanceof Error ? error : null,
+                });
+          setError(translate(thrown));
         },
       };
     },

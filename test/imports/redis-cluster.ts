@@ -130,13 +130,7 @@ export interface CopyOptions {
   readonly credential: string;
 }
 
-/**
- * One copy of the built gateway, a process of its own, on the shared Redis;
- * resolves once its import operations answer. A copy answers
- * SERVICE_UNAVAILABLE for its first few tens of milliseconds after it prints
- * its URL, while its Redis connections are still being made (reported as a
- * bug); the tests here are about other things, so they wait that out.
- */
+/** One copy of the built gateway, a process of its own, on the shared Redis; resolves once its import operations answer. */
 export async function startCopy({ redis, upstream, env = {}, credential }: CopyOptions): Promise<StartedGateway> {
   const copy = await startGatewayProcess({
     REDIS_URL: redis.url,

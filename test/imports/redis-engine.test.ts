@@ -339,10 +339,10 @@ describe.skipIf(missing !== undefined)('imports on Redis (BullMQ), real redis-se
       answerMs.push(performance.now() - progressStarted);
       expect(answerMs.at(-1)).toBeLessThan(2_000);
       expect(stream.status).toBe(200);
-      // One event carrying the error, then complete. Its code should be SERVICE_UNAVAILABLE as well; today the
-      // subscription's is masked as INTERNAL_SERVER_ERROR (reported): assert the code here once that is fixed.
+      // One event carrying the error, then complete.
       expect(events.map((event) => event.event)).toEqual(['next', 'complete']);
       expect(events[0]?.data.errors).toHaveLength(1);
+      expect(events[0]?.data.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
       expect(events[0]?.data.data ?? null).toBeNull();
       // The synchronous mutations keep working, and the copy stays ready.
       const single = await graphql(
