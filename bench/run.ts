@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   memory: () => import('./memory.js'),
   app: () => import('./app.js'),
   deals: () => import('./deals.js'),
+  budget: () => import('./budget.js'),
 };
 
 const chosen = process.argv.slice(2);
