@@ -1,4 +1,4 @@
-import { RateLimitPacer } from './pacing.js';
+import { RateLimitPacer, upstreamCount } from './pacing.js';
 import { RetryBudget } from './retry-policy.js';
 
 /**
@@ -97,7 +97,12 @@ export class LocalBudget implements UpstreamBudget {
   }
 
   observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
-    this.pacer.observe(apiKey, headers, this.clock(), status);
+    const now = this.clock();
+    this.pacer.observe(apiKey, headers, now, status);
+    // Calls the upstream counted that this budget did not (late arrivals, other users of the key) count here too.
+    const counted = this.limit === undefined ? undefined : upstreamCount(headers, now);
+    const window = this.windows.get(apiKey);
+    if (counted && window?.second === counted.second) window.used = Math.max(window.used, counted.used);
   }
 
   /** A pause another copy announced (or one to keep while Redis is away). */

@@ -6,24 +6,44 @@ const MAX_PAUSE_MS = 60_000;
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
+/** When the window `X-RateLimit-Reset` names resets, in epoch milliseconds; undefined when unreadable. */
+function resetAt(headers: Headers, nowMs: number): number | undefined {
+  const reset = Number(firstHeader(headers['x-ratelimit-reset']));
+  if (firstHeader(headers['x-ratelimit-reset']) === undefined || !Number.isFinite(reset) || reset < 0) return undefined;
+  // Unix seconds, as documented; a small number can only be seconds from now.
+  return reset > 1_000_000_000 ? reset * 1000 : nowMs + reset * 1000;
+}
+
 /**
  * What an answer says about its key's window: spent until a moment (after
- * `X-RateLimit-Remaining: 0`, until `X-RateLimit-Reset`; after a 429, for its
- * `Retry-After`), open again ('open': it has calls left), or nothing.
+ * `X-RateLimit-Remaining: 0`, or a 429, until `X-RateLimit-Reset`; a 429
+ * without it, for its `Retry-After`), open again ('open': it has calls left),
+ * or nothing.
  */
 export function windowAfter(status: number, headers: Headers, nowMs: number): number | 'open' | undefined {
+  const reset = resetAt(headers, nowMs);
   if (status === 429) {
     const seconds = parseRetryAfter(firstHeader(headers['retry-after']), nowMs);
-    if (seconds !== undefined) return Math.min(nowMs + seconds * 1000, nowMs + MAX_PAUSE_MS);
+    const until = reset ?? (seconds === undefined ? undefined : nowMs + seconds * 1000);
+    if (until !== undefined) return Math.min(until, nowMs + MAX_PAUSE_MS);
   }
   const remaining = firstHeader(headers['x-ratelimit-remaining']);
   if (remaining === undefined) return undefined;
   if (remaining.trim() !== '0') return 'open';
-  const reset = Number(firstHeader(headers['x-ratelimit-reset']));
-  if (!Number.isFinite(reset) || reset < 0) return undefined;
-  // Unix seconds, as documented; a small number can only be seconds from now.
-  const resumeAtMs = reset > 1_000_000_000 ? reset * 1000 : nowMs + reset * 1000;
-  return Math.min(resumeAtMs, nowMs + MAX_PAUSE_MS);
+  return reset === undefined ? undefined : Math.min(reset, nowMs + MAX_PAUSE_MS);
+}
+
+/**
+ * How many calls the upstream has counted in the window its answer speaks of
+ * (`X-RateLimit-Limit-Second` less `X-RateLimit-Remaining`), and the Unix
+ * second that window is; undefined when the answer does not say.
+ */
+export function upstreamCount(headers: Headers, nowMs: number): { second: number; used: number } | undefined {
+  const limit = Number(firstHeader(headers['x-ratelimit-limit-second']));
+  const remaining = Number(firstHeader(headers['x-ratelimit-remaining']));
+  const reset = resetAt(headers, nowMs);
+  if (!Number.isInteger(limit) || !Number.isInteger(remaining) || reset === undefined) return undefined;
+  return { second: Math.floor(reset / 1000) - 1, used: Math.max(0, limit - remaining) };
 }
 
 /**

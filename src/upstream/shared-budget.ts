@@ -8,7 +8,7 @@ import {
   SECOND_GUARD_MS,
   type UpstreamBudget,
 } from './budget.js';
-import { windowAfter } from './pacing.js';
+import { upstreamCount, windowAfter } from './pacing.js';
 import { RETRY_TOKENS } from './retry-policy.js';
 
 /**
@@ -71,6 +71,16 @@ end
 return 1
 `;
 
+/** ARGV: the window's key, the upstream's count of it. Raises the window's count to the upstream's. */
+const RAISE_COUNT = `
+local used = tonumber(redis.call('HGET', ARGV[1], 'used') or '0')
+if tonumber(ARGV[2]) > used then
+  redis.call('HSET', ARGV[1], 'used', ARGV[2])
+  redis.call('PEXPIRE', ARGV[1], 3000)
+end
+return 1
+`;
+
 /** KEYS: the bucket. ARGV: capacity, cost. */
 const TAKE_TOKENS = `
 local tokens = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
@@ -89,6 +99,7 @@ return 1
 interface BudgetScripts {
   admitCall(pause: string, windowPrefix: string, ...args: Array<string | number>): Promise<number>;
   pauseKey(pause: string, resumeAt: number): Promise<number>;
+  raiseCount(window: string, used: number): Promise<number>;
   takeTokens(bucket: string, capacity: number, cost: number): Promise<number>;
   giveTokens(bucket: string, capacity: number, earned: number): Promise<number>;
 }
@@ -112,6 +123,7 @@ export class SharedBudget implements UpstreamBudget {
   ) {
     redis.defineCommand('admitCall', { numberOfKeys: 1, lua: ADMIT });
     redis.defineCommand('pauseKey', { numberOfKeys: 1, lua: PAUSE });
+    redis.defineCommand('raiseCount', { numberOfKeys: 0, lua: RAISE_COUNT });
     redis.defineCommand('takeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS });
     redis.defineCommand('giveTokens', { numberOfKeys: 1, lua: GIVE_TOKENS });
     this.redis = redis as Redis & BudgetScripts;
@@ -159,13 +171,18 @@ export class SharedBudget implements UpstreamBudget {
 
   observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
     this.local.observe(apiKey, status, headers);
-    const window = windowAfter(status, headers, Date.now());
-    if (typeof window !== 'number' || Date.now() < this.fallbackUntil) return;
-    // Every copy's calls with the key wait until then; this copy's own pause holds meanwhile.
-    this.redis.pauseKey(`g8:budget:{${keyId(apiKey)}}:pause`, window).catch(() => {
+    if (Date.now() < this.fallbackUntil) return;
+    const id = keyId(apiKey);
+    const fellBack = () => {
       this.fallbackUntil = Date.now() + FALLBACK_MS;
       this.sharing(false);
-    });
+    };
+    const window = windowAfter(status, headers, Date.now());
+    // Every copy's calls with the key wait until then; this copy's own pause holds meanwhile.
+    if (typeof window === 'number') this.redis.pauseKey(`g8:budget:{${id}}:pause`, window).catch(fellBack);
+    // Calls the upstream counted that the budget did not (late arrivals, other users of the key) count here too.
+    const counted = this.limit === undefined ? undefined : upstreamCount(headers, Date.now());
+    if (counted) this.redis.raiseCount(`g8:budget:{${id}}:window:${counted.second}`, counted.used).catch(fellBack);
   }
 
   takeRetry(afterTimeout: boolean): Promise<boolean> {
@@ -207,7 +224,7 @@ export async function sharedBudgetMaker(
   limit: BudgetLimit | undefined,
 ): Promise<(onSharing: (shared: boolean) => void) => SharedBudget> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: 1_000, maxRetriesPerRequest: 1 });
   // Failures show as the fallback's one log line; ioredis keeps reconnecting meanwhile.
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {

@@ -68,6 +68,32 @@ describe('LocalBudget', () => {
   });
 });
 
+describe('what an answer teaches the budget', () => {
+  it('a 429 pauses the key until X-RateLimit-Reset when it names one, else for its Retry-After', async () => {
+    let now = 1_800_000_000_916;
+    const budget = new LocalBudget(undefined, () => now);
+    budget.observe('a', 429, { 'retry-after': '1', 'x-ratelimit-reset': '1800000001' });
+    expect(await budget.admit('a', 'interactive')).toBe(84);
+    budget.observe('b', 429, { 'retry-after': '2' });
+    expect(await budget.admit('b', 'interactive')).toBe(2_000);
+    now += 100;
+    expect(await budget.admit('a', 'interactive')).toBe(0);
+  });
+
+  it('counts the calls the upstream says it counted in the window, when it counted more than the budget', async () => {
+    const now = 1_800_000_000_100;
+    const budget = new LocalBudget({ perSecond: 5, importShare: 0.8 }, () => now);
+    expect(await budget.admit('a', 'interactive')).toBe(0);
+    budget.observe('a', 200, {
+      'x-ratelimit-limit-second': '5',
+      'x-ratelimit-remaining': '1',
+      'x-ratelimit-reset': '1800000001',
+    });
+    expect(await budget.admit('a', 'interactive')).toBe(0);
+    expect(await budget.admit('a', 'interactive')).toBe(900);
+  });
+});
+
 describe('UPSTREAM_RATE_LIMIT, through the gateway', () => {
   it('no Unix second carries more calls with one key than the limit, retries included', async () => {
     const { startRecordingUpstream, createdBatch } = await import('../helpers/recording-upstream.js');
