@@ -167,7 +167,13 @@ describe.skipIf(missing !== undefined)('the upstream budget shared through a rea
       const pause = await Promise.race([
         pauseSeen,
         sleep(10_000).then(() => {
-          throw new Error('the pause never reached Redis');
+          const said = copies.map((copy, index) => {
+            const lines = copy.logs().filter((line) => line.level >= WARN);
+            return `c${index + 1}: ${JSON.stringify(lines.map((line) => ({ ...line, at: line.time - answered.answeredAt })))}`;
+          });
+          throw new Error(
+            `the pause never reached Redis; what the copies logged at warn and above:\n${said.join('\n')}`,
+          );
         }),
       ]);
       await until(
