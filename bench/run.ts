@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<unknown>> = {
   memory: () => import('./memory.js'),
   app: () => import('./app.js'),
   deals: () => import('./deals.js'),
+  imports: () => import('./imports.js'),
   budget: () => import('./budget.js'),
 };
 
