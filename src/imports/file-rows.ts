@@ -188,6 +188,7 @@ function typedValue(spec: FieldSpec | undefined, value: unknown): { value: unkno
 /** One file record as the input object GraphQL would have handed over, or its problems. */
 function inputOf(
   records: BatchedRecords,
+  columns: Map<string, Column | undefined>,
   record: Extract<FileRecord, { cells: unknown }>,
 ): { input: Record<string, unknown>; problems: InputIssue[] } {
   const input: Record<string, unknown> = {};
@@ -195,7 +196,9 @@ function inputOf(
   const at = (...path: Array<string | number>) => ['file', `line ${record.line}`, ...path];
   for (const [name, raw] of Object.entries(record.cells)) {
     if (raw === null || raw === undefined) continue;
-    const column = columnOf(records, name);
+    // Each column name is looked up once a file, not once a cell.
+    if (!columns.has(name)) columns.set(name, columnOf(records, name));
+    const column = columns.get(name);
     if (!column) {
       problems.push({ path: at(name), message: `is not a field of ${records.table.inputName}` });
       continue;
@@ -236,13 +239,14 @@ export async function checkFile(file: File, format: FileFormat, records: Batched
     if (issues.length < MAX_LISTED_ISSUES) issues.push(issue);
     else unlisted++;
   };
+  const columns = new Map<string, Column | undefined>();
   for await (const record of fileRecords(file, format)) {
     if ('problem' in record) {
       note({ path: ['file', `line ${record.line}`], message: record.problem });
       continue;
     }
     rows++;
-    for (const problem of inputOf(records, record).problems) note(problem);
+    for (const problem of inputOf(records, columns, record).problems) note(problem);
   }
   if (rows === 0 && issues.length === 0) note({ path: ['file'], message: 'has no rows' });
   return { rows, issues, unlisted };
@@ -255,9 +259,10 @@ export async function* fileRowSlices(
   records: BatchedRecords,
 ): AsyncIterable<readonly IncomingRow[]> {
   let slice: IncomingRow[] = [];
+  const columns = new Map<string, Column | undefined>();
   for await (const record of fileRecords(file, format)) {
     if ('problem' in record) continue;
-    const { input } = inputOf(records, record);
+    const { input } = inputOf(records, columns, record);
     slice.push({ input, keys: records.keysOf(records.table.toWire(input)) });
     if (slice.length === SLICE_ROWS) {
       yield slice;
