@@ -34,19 +34,26 @@ export const SECOND_GUARD_MS = 50;
 /** From this point in a second, imports may take what interactive calls left, unless one is waiting. */
 export const IMPORT_RELEASE_MS = 700;
 
-/** One key's second: its calls, those of imports among them, and whether an interactive call was turned away. */
+/**
+ * One key's second: its calls, those of imports among them, and whether an
+ * interactive call is waiting (turned away in it, or in the second before).
+ */
 export interface SecondWindow {
   second: number;
   used: number;
   imports: number;
   interactiveWaiting: boolean;
+  /** An interactive call was turned away in this very second: the next one starts with it waiting. */
+  interactiveTurnedAway: boolean;
 }
 
 /**
  * The admission rule (the Lua script in shared-budget.ts is the same rule):
  * 0 and the call counted, or the wait before asking again. Interactive calls
  * take any place left; imports take at most their share until late in the
- * second, and the rest then only when no interactive call is waiting.
+ * second, and the rest then only when no interactive call is waiting. While
+ * one waits, the share is rounded down even to none, so that at a limit of 1
+ * a mutation is not left to race the import workers at every second.
  */
 export function admitInWindow(
   window: SecondWindow,
@@ -57,11 +64,15 @@ export function admitInWindow(
   const toNextSecond = 1000 - msIntoSecond;
   if (msIntoSecond >= 1000 - SECOND_GUARD_MS) return toNextSecond;
   if (window.used >= limit.perSecond) {
-    if (priority === 'interactive') window.interactiveWaiting = true;
+    if (priority === 'interactive') {
+      window.interactiveWaiting = true;
+      window.interactiveTurnedAway = true;
+    }
     return toNextSecond;
   }
   if (priority === 'import') {
-    const share = Math.max(1, Math.floor(limit.perSecond * limit.importShare));
+    const exactShare = Math.floor(limit.perSecond * limit.importShare);
+    const share = window.interactiveWaiting ? exactShare : Math.max(1, exactShare);
     if (window.imports >= share) {
       if (window.interactiveWaiting) return toNextSecond;
       if (msIntoSecond < IMPORT_RELEASE_MS) return IMPORT_RELEASE_MS - msIntoSecond;
@@ -78,22 +89,40 @@ export class LocalBudget implements UpstreamBudget {
   private readonly windows = new Map<string, SecondWindow>();
 
   constructor(
-    private readonly limit: BudgetLimit | undefined,
+    private limit: BudgetLimit | undefined,
     private readonly clock: () => number = Date.now,
     private readonly retries = new RetryBudget(),
   ) {}
+
+  /** While Redis is away: this copy's share of the limit, the copies that shared it last known. */
+  divideAmong(copies: number, limit: BudgetLimit | undefined): void {
+    this.limit =
+      limit === undefined ? undefined : { ...limit, perSecond: Math.max(1, Math.floor(limit.perSecond / copies)) };
+  }
+
+  private windowOf(apiKey: string, now: number): SecondWindow {
+    const second = Math.floor(now / 1000);
+    const window = this.windows.get(apiKey);
+    if (window?.second === second) return window;
+    const waiting = window?.second === second - 1 && window.interactiveTurnedAway;
+    const fresh = { second, used: 0, imports: 0, interactiveWaiting: waiting, interactiveTurnedAway: false };
+    this.windows.set(apiKey, fresh);
+    return fresh;
+  }
 
   async admit(apiKey: string, priority: CallPriority): Promise<number> {
     const now = this.clock();
     const paused = this.pacer.delayMs(apiKey, now);
     if (paused > 0 || this.limit === undefined) return paused;
-    const second = Math.floor(now / 1000);
-    let window = this.windows.get(apiKey);
-    if (window?.second !== second) {
-      window = { second, used: 0, imports: 0, interactiveWaiting: false };
-      this.windows.set(apiKey, window);
-    }
-    return admitInWindow(window, this.limit, priority, now % 1000);
+    return admitInWindow(this.windowOf(apiKey, now), this.limit, priority, now % 1000);
+  }
+
+  /** A call the shared budget let through, counted here too: should Redis go away, this copy does not start from nothing. */
+  countShared(apiKey: string, priority: CallPriority): void {
+    if (this.limit === undefined) return;
+    const window = this.windowOf(apiKey, this.clock());
+    window.used++;
+    if (priority === 'import') window.imports++;
   }
 
   observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   type BudgetLimit,
@@ -23,6 +23,10 @@ import { RETRY_TOKENS } from './retry-policy.js';
 
 /** How long a copy keeps to its own budget after Redis failed it, before asking Redis again. */
 const FALLBACK_MS = 5_000;
+/** How often a copy says it is alive, and how long it counts among the copies after its last word. */
+const HEARTBEAT_MS = 2_000;
+const COPY_LIFETIME_MS = 10_000;
+const COPIES_KEY = 'g8:budget:copies';
 /** Successes earn retry tokens back in one call this often, not one call each. */
 const SUCCESS_FLUSH_MS = 250;
 const RETRY_TOKENS_KEY = 'g8:budget:retry-tokens';
@@ -43,15 +47,21 @@ local window = ARGV[1] .. second
 local used = tonumber(redis.call('HGET', window, 'used') or '0')
 if used >= limit then
   if ARGV[4] == 'interactive' then
+    -- Waiting in this second, and so still in the next one.
+    local next_window = ARGV[1] .. (second + 1)
     redis.call('HSET', window, 'waiting', 1)
+    redis.call('HSET', next_window, 'waiting', 1)
     redis.call('PEXPIRE', window, 3000)
+    redis.call('PEXPIRE', next_window, 3000)
   end
   return to_next
 end
 if ARGV[4] == 'import' then
-  local share = math.max(1, math.floor(limit * tonumber(ARGV[3])))
+  local waiting = redis.call('HEXISTS', window, 'waiting') == 1
+  local share = math.floor(limit * tonumber(ARGV[3]))
+  if not waiting then share = math.max(1, share) end
   if tonumber(redis.call('HGET', window, 'imports') or '0') >= share then
-    if redis.call('HEXISTS', window, 'waiting') == 1 then return to_next end
+    if waiting then return to_next end
     local release = tonumber(ARGV[6])
     if ms < release then return release - ms end
   end
@@ -114,6 +124,8 @@ export class SharedBudget implements UpstreamBudget {
   private shared = false;
   private successes = 0;
   private readonly flusher: NodeJS.Timeout;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly copyId = randomUUID();
 
   /** `redis` must fail fast (no offline queue, a short command timeout): a slow budget would hold every call. */
   constructor(
@@ -129,7 +141,35 @@ export class SharedBudget implements UpstreamBudget {
     this.redis = redis as Redis & BudgetScripts;
     this.local = new LocalBudget(limit);
     this.flusher = setInterval(() => this.flushSuccesses(), SUCCESS_FLUSH_MS).unref();
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS).unref();
+    void this.beat();
     this.sharing(true);
+  }
+
+  /**
+   * Says this copy is alive and learns how many are: should Redis go away,
+   * each copy keeps to its share of the limit rather than all of it. Also how
+   * an idle copy finds out that Redis went away, or came back.
+   */
+  private async beat(): Promise<void> {
+    try {
+      const now = Date.now();
+      const [, , [, copies]] = (await this.redis
+        .multi()
+        .zadd(COPIES_KEY, now, this.copyId)
+        .zremrangebyscore(COPIES_KEY, '-inf', now - COPY_LIFETIME_MS)
+        .zcard(COPIES_KEY)
+        .exec()) as [unknown, unknown, [null, number]];
+      this.local.divideAmong(Math.max(1, copies), this.limit);
+      if (now >= this.fallbackUntil) this.sharing(true);
+    } catch {
+      this.fellBack();
+    }
+  }
+
+  private fellBack(): void {
+    this.fallbackUntil = Date.now() + FALLBACK_MS;
+    this.sharing(false);
   }
 
   /** Runs `shared` against Redis, or `alone` on this copy's own budget while Redis is away. */
@@ -140,8 +180,7 @@ export class SharedBudget implements UpstreamBudget {
       this.sharing(true);
       return result;
     } catch {
-      this.fallbackUntil = Date.now() + FALLBACK_MS;
-      this.sharing(false);
+      this.fellBack();
       return alone();
     }
   }
@@ -155,8 +194,8 @@ export class SharedBudget implements UpstreamBudget {
   admit(apiKey: string, priority: CallPriority): Promise<number> {
     const id = keyId(apiKey);
     return this.either(
-      () =>
-        this.redis.admitCall(
+      async () => {
+        const wait = await this.redis.admitCall(
           `g8:budget:{${id}}:pause`,
           `g8:budget:{${id}}:window:`,
           this.limit?.perSecond ?? 0,
@@ -164,7 +203,10 @@ export class SharedBudget implements UpstreamBudget {
           priority,
           SECOND_GUARD_MS,
           IMPORT_RELEASE_MS,
-        ),
+        );
+        if (wait === 0) this.local.countShared(apiKey, priority);
+        return wait;
+      },
       () => this.local.admit(apiKey, priority),
     );
   }
@@ -173,10 +215,7 @@ export class SharedBudget implements UpstreamBudget {
     this.local.observe(apiKey, status, headers);
     if (Date.now() < this.fallbackUntil) return;
     const id = keyId(apiKey);
-    const fellBack = () => {
-      this.fallbackUntil = Date.now() + FALLBACK_MS;
-      this.sharing(false);
-    };
+    const fellBack = () => this.fellBack();
     const window = windowAfter(status, headers, Date.now());
     // Every copy's calls with the key wait until then; this copy's own pause holds meanwhile.
     if (typeof window === 'number') this.redis.pauseKey(`g8:budget:{${id}}:pause`, window).catch(fellBack);
@@ -207,6 +246,8 @@ export class SharedBudget implements UpstreamBudget {
 
   async close(): Promise<void> {
     clearInterval(this.flusher);
+    clearInterval(this.heartbeat);
+    await this.redis.zrem(COPIES_KEY, this.copyId).catch(() => undefined);
     this.redis.disconnect();
   }
 }

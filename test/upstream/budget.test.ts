@@ -8,7 +8,13 @@ import {
 } from '../../src/upstream/budget.js';
 
 const limit = { perSecond: 10, importShare: 0.8 };
-const fresh = (): SecondWindow => ({ second: 0, used: 0, imports: 0, interactiveWaiting: false });
+const fresh = (): SecondWindow => ({
+  second: 0,
+  used: 0,
+  imports: 0,
+  interactiveWaiting: false,
+  interactiveTurnedAway: false,
+});
 
 describe('the admission rule of one key and second', () => {
   it('admits up to the limit, then says how long until the next second', () => {
@@ -65,6 +71,28 @@ describe('LocalBudget', () => {
     now += 3_000;
     expect(await budget.admit('a', 'interactive')).toBe(0);
     expect(await budget.admit('b', 'interactive')).toBe(0);
+  });
+});
+
+describe('LocalBudget at a limit of one call a second', () => {
+  it('a mutation turned away in one second is not raced by the import workers in the next', async () => {
+    let now = 1_800_000_000_010;
+    const budget = new LocalBudget({ perSecond: 1, importShare: 0.8 }, () => now);
+    expect(await budget.admit('a', 'import')).toBe(0);
+    expect(await budget.admit('a', 'interactive')).toBe(990);
+    now = 1_800_000_001_000;
+    expect(await budget.admit('a', 'import')).toBe(1000);
+    expect(await budget.admit('a', 'interactive')).toBe(0);
+    now = 1_800_000_002_000;
+    expect(await budget.admit('a', 'import')).toBe(0);
+  });
+
+  it('keeps to its share of the limit while Redis is away, the copies that shared it known', async () => {
+    const now = 1_800_000_000_100;
+    const budget = new LocalBudget({ perSecond: 20, importShare: 0.8 }, () => now);
+    budget.divideAmong(3, { perSecond: 20, importShare: 0.8 });
+    for (let call = 0; call < 6; call++) expect(await budget.admit('a', 'interactive')).toBe(0);
+    expect(await budget.admit('a', 'interactive')).toBe(900);
   });
 });
 

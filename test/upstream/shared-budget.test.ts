@@ -292,19 +292,22 @@ describe.skipIf(missing !== undefined)('the upstream budget shared through a rea
     expect(finalGauges).toEqual([1, 1, 1]);
     // Within a few seconds of Redis's return (a copy asks Redis again at most 5 s after it fell back).
     expect(sharedAgain - restartedAt).toBeLessThan(15_000);
-    // While Redis is away each copy keeps a budget of its own: together they go past the limit, each keeps to it.
-    // (Not "never past it" second by second: a copy stalled on this loaded machine sends late what it admitted, see
-    // the report; the strict rule is held where the copies share, below.)
+    // While Redis is away each copy keeps a budget of its own: its share of the limit (20 / 3 copies = 6 a second),
+    // the copies counted while Redis was there; each keeps sending. (Medians, not every second: a copy stalled on
+    // this loaded machine sends late what it admitted, see the report; the strict rule is held where the copies
+    // share, below.)
     expect(outage.length).toBeGreaterThanOrEqual(2);
-    expect(Math.max(...outage.map(([, count]) => count)), figures(outage)).toBeGreaterThan(20);
     for (const copy of ['c1', 'c2', 'c3']) {
       const own = perSecond(calls.filter((call) => copyOf(call) === copy))
         .filter(([second]) => settled(fellBack)(second) && (second + 1) * 1000 <= restartedAt)
         .map(([, count]) => count)
         .sort((a, b) => a - b);
       const median = own[Math.floor(own.length / 2)] ?? 0;
-      expect(median, `copy ${copy} alone while Redis was away: ${own.join(' ')}`).toBeLessThanOrEqual(20);
+      expect(median, `copy ${copy} alone while Redis was away: ${own.join(' ')}`).toBeLessThanOrEqual(6);
+      expect(median, `copy ${copy} alone while Redis was away: ${own.join(' ')}`).toBeGreaterThan(0);
     }
+    const outageMedian = outage.map(([, count]) => count).sort((a, b) => a - b)[Math.floor(outage.length / 2)] ?? 0;
+    expect(outageMedian, figures(outage)).toBeLessThanOrEqual(20);
     expectPerSecond(before, 20, 'every copy together before the outage');
     expectPerSecond(after, 20, 'every copy together once Redis is back');
     expect(before.length).toBeGreaterThanOrEqual(2);

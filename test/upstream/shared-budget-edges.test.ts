@@ -1,0 +1,156 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redisServerMissing, startRedisServer } from '../helpers/redis-server.js';
+import {
+  ASSERT_CONTACTS,
+  cleanUp,
+  contacts,
+  drive,
+  figures,
+  graphql,
+  KEY_A,
+  logLines,
+  metric,
+  nextSecond,
+  perSecond,
+  problemsOf,
+  startBudgetUpstream,
+  startCopies,
+  warmUp,
+} from './shared-budget-cluster.js';
+
+/**
+ * The shared budget at its edges, each once a repro of something it got
+ * wrong: a Redis that answers late, the second Redis goes away in, a limit of
+ * one call a second beside an import, an idle copy's gauge. Each starts its
+ * own Redis, upstream and copies.
+ */
+
+const missing = redisServerMissing('the shared budget at its edges');
+const FALLBACK_WARNING = /^Redis cannot be reached/;
+
+describe.skipIf(missing !== undefined)('the shared budget at its edges', () => {
+  afterEach(cleanUp, 30_000);
+
+  it('a Redis that answers late once (CLIENT PAUSE 1.5 s): copies that fall back keep to their share, and no second goes past the limit', async () => {
+    const redis = await startRedisServer();
+    const upstream = await startBudgetUpstream({ delayMs: 20 });
+    const copies = await startCopies(3, { redis, upstream, env: { UPSTREAM_RATE_LIMIT: '20' } });
+    await warmUp(copies);
+    await nextSecond();
+    const drivers = copies.map((copy, index) =>
+      drive(copy, { name: `c${index + 1}`, key: KEY_A, workers: 2, contactsEach: 150 }),
+    );
+    await sleep(3_000);
+    const admin = new Redis(redis.url);
+    const pausedAt = Date.now();
+    await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    admin.disconnect();
+    await sleep(7_000);
+    const outcomes = (await Promise.all(drivers.map((driver) => driver.stop()))).flat();
+    await upstream.settle();
+    const counts = perSecond(upstream.calls.filter((call) => call.key === KEY_A));
+    const gauges = await Promise.all(copies.map((copy) => metric(copy, 'graph8_upstream_budget_shared')));
+    const warnings = copies.map((copy) => logLines(copy, FALLBACK_WARNING).map((line) => line.time - pausedAt));
+    console.log(
+      `CLIENT PAUSE 1500 ms at ${pausedAt % 100_000}: per Unix second ${figures(counts)}; fallback warnings ` +
+        `(ms after the pause) ${JSON.stringify(warnings)}; gauges at the end ${gauges.join(', ')}`,
+    );
+    expect(problemsOf(outcomes)).toEqual([]);
+    expect(redis.running()).toBe(true);
+    // A copy that fell back (Redis answered past its 1 s timeout) keeps to its share of the limit: every second within it.
+    for (const [second, count] of counts) expect(count, `second ${second}: ${figures(counts)}`).toBeLessThanOrEqual(20);
+  }, 120_000);
+
+  it("in the second Redis goes away, a copy's own budget starts from what the shared one let through: no more than the limit", async () => {
+    const redis = await startRedisServer();
+    const upstream = await startBudgetUpstream({ delayMs: 5 });
+    const [copy] = await startCopies(1, { redis, upstream, env: { UPSTREAM_RATE_LIMIT: '10' } });
+    await warmUp([copy!]);
+    await nextSecond(0);
+    // A mutation (one call) every 20 ms, whatever the answers: the budget is spent early in every second.
+    const pending: Array<Promise<unknown>> = [];
+    const until = Date.now() + 3_800;
+    const traffic = (async () => {
+      for (let n = 0; Date.now() < until; n++) {
+        pending.push(
+          graphql(copy!, ASSERT_CONTACTS, { listId: 7, contacts: contacts(1, `t${n}`) }, KEY_A, `c1.a.0.${n}`),
+        );
+        await sleep(20);
+      }
+    })();
+    // Half-way into the third second, whose shared budget is spent, Redis goes away.
+    await sleep(2_500 - (Date.now() % 1000));
+    const stoppedAt = Date.now();
+    await redis.stop();
+    await traffic;
+    const answers = (await Promise.all(pending)) as Array<{ body: { errors?: unknown } }>;
+    await upstream.settle();
+    const counts = perSecond(upstream.calls.filter((call) => call.key === KEY_A));
+    console.log(
+      `limit 10, Redis stopped ${stoppedAt % 1000} ms into a second: per Unix second ${figures(counts)}; ` +
+        `seconds ${counts.map(([second]) => second - Math.floor(stoppedAt / 1000)).join(' ')} (0: the stop's)`,
+    );
+    for (const answer of answers) expect(answer.body.errors).toBeUndefined();
+    // The contract: without Redis, the limit holds per process.
+    for (const [second, count] of counts) expect(count, `second ${second}: ${figures(counts)}`).toBeLessThanOrEqual(10);
+  }, 60_000);
+});
+
+describe.skipIf(missing !== undefined)('the shared budget at its edges: imports', () => {
+  afterEach(cleanUp, 30_000);
+
+  it('UPSTREAM_RATE_LIMIT=1: a mutation beside an import is answered within 2.5 s (a mutation turned away is not raced by the import in the next second)', async () => {
+    const redis = await startRedisServer();
+    const upstream = await startBudgetUpstream({ delayMs: 10 });
+    const [copy] = await startCopies(1, { redis, upstream, env: { UPSTREAM_RATE_LIMIT: '1' } });
+    await warmUp([copy!]);
+    const imported = await graphql(
+      copy!,
+      'mutation($c: [ContactInput!]!) { importContacts(listId: 7, contacts: $c) { id } }',
+      { c: contacts(3_000, 'slow') },
+      KEY_A,
+    );
+    expect(imported.body.errors).toBeUndefined();
+    await sleep(3_000);
+    const latencies: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      const started = Date.now();
+      const answer = await graphql(
+        copy!,
+        ASSERT_CONTACTS,
+        { listId: 7, contacts: contacts(1, `m${n}`) },
+        KEY_A,
+        `c1.a.0.${n}`,
+      );
+      latencies.push(Date.now() - started);
+      expect(answer.body.errors, JSON.stringify(answer.body.errors)).toBeUndefined();
+    }
+    await upstream.settle();
+    const counts = perSecond(upstream.calls.filter((call) => call.key === KEY_A));
+    console.log(
+      `limit 1 beside an import: mutation latencies ${latencies.join(', ')} ms; per second ${figures(counts)}`,
+    );
+    for (const latency of latencies) expect(latency).toBeLessThan(2_500);
+  }, 120_000);
+});
+
+describe.skipIf(missing !== undefined)('the shared budget at its edges: the gauge', () => {
+  afterEach(cleanUp, 30_000);
+
+  it('graph8_upstream_budget_shared turns 0 on an idle copy when Redis goes down, not only on its next call', async () => {
+    const redis = await startRedisServer();
+    const upstream = await startBudgetUpstream({ delayMs: 10 });
+    const [copy] = await startCopies(1, { redis, upstream, env: { UPSTREAM_RATE_LIMIT: '10' } });
+    await redis.stop();
+    await sleep(3_000);
+    const idle = await metric(copy!, 'graph8_upstream_budget_shared');
+    const answer = await graphql(copy!, ASSERT_CONTACTS, { listId: 7, contacts: contacts(1, 'g') }, KEY_A, 'c1.a.0.0');
+    const afterCall = await metric(copy!, 'graph8_upstream_budget_shared');
+    console.log(`Redis down 3 s: gauge on the idle copy ${idle}; after one mutation ${afterCall}`);
+    expect(answer.body.errors).toBeUndefined();
+    expect(afterCall).toBe(0);
+    expect(idle).toBe(0);
+  }, 60_000);
+});
