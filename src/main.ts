@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { configurationHelp, parseConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { GATEWAY_VERSION, startGateway } from './start-gateway.js';
@@ -26,6 +27,9 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const config = parsed.config;
+// With Redis a copy takes million-row imports whose promoted appends V8 would let reach 3-4 times the live heap;
+// collecting at 20% growth keeps them near idle, for about 8% more CPU per mutation, which a copy without imports keeps.
+if (config.imports.redisUrl !== undefined) setFlagsFromString('--heap-growing-percent=20');
 const { logger, flush } = createLogger(config.logLevel);
 for (const warning of parsed.warnings) logger.warn(warning);
 

@@ -11,7 +11,7 @@ export interface RequestScope {
   readonly requestId: string;
   /** Milliseconds spent in upstream attempts, for the Server-Timing header. */
   upstreamMs: number;
-  /** A native AbortSignal that fires when the client goes away. */
+  /** Fires when the client goes away; the server adapter's own signal, see native-signal.ts. */
   readonly signal: AbortSignal;
   /** The deal and link loaders, shared by every operation of a batched request; made on first use. */
   loaders?: RequestLoaders;
@@ -29,39 +29,12 @@ const scopes = new WeakMap<Request, RequestScope>();
 export function requestScope(request: Request): RequestScope {
   let scope = scopes.get(request);
   if (scope === undefined) {
-    let signal: AbortSignal | undefined;
     scope = {
       requestId: safeRequestId(request.headers.get('x-request-id')),
       upstreamMs: 0,
-      // Made on first use: most requests never need it.
-      get signal() {
-        signal ??= nativeSignal(request.signal);
-        return signal;
-      },
+      signal: request.signal,
     };
     scopes.set(request, scope);
   }
   return scope;
-}
-
-/**
- * A native AbortSignal that follows `signal`. The server adapter hands over a
- * look-alike that Node 24's AbortSignal.any and timers refuse.
- */
-export function nativeSignal(signal: AbortSignal): AbortSignal {
-  if (isNative(signal)) return signal;
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
-}
-
-function isNative(signal: AbortSignal): boolean {
-  try {
-    // The brand check only a real AbortSignal passes.
-    Reflect.get(AbortSignal.prototype, 'aborted', signal);
-    return true;
-  } catch {
-    return false;
-  }
 }

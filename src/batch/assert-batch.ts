@@ -1,3 +1,4 @@
+import { nativeSignal } from '../native-signal.js';
 import type { UpstreamCallOptions } from '../upstream/client.js';
 import { type Graph8Api, type RecordKind, UPSTREAM_BATCH_LIMIT } from '../upstream/graph8-api.js';
 import { UpstreamError } from '../upstream/upstream-error.js';
@@ -43,7 +44,7 @@ export async function assertBatch(
   const tally = emptyTally();
   // A fatal answer stops the calls not yet sent; the caller's own cancellation does too.
   const stop = new AbortController();
-  const signal = call.signal ? AbortSignal.any([call.signal, stop.signal]) : stop.signal;
+  const signal = call.signal ? AbortSignal.any([nativeSignal(call.signal), stop.signal]) : stop.signal;
   let fatal: UpstreamError | undefined;
   await runChunks(chunks, request.concurrency, async (chunk) => {
     const fields = chunk.items.map((item) => item.fields);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { isObject, parseJsonObject } from '../json.js';
+import { nativeSignal } from '../native-signal.js';
 import { type CallPriority, LocalBudget, type UpstreamBudget } from './budget.js';
 import { backoffDelayMs, MAX_RETRY_AFTER_SECONDS, RETRYABLE_STATUSES } from './retry-policy.js';
 import { parseUpstreamError, UpstreamError } from './upstream-error.js';
@@ -181,7 +182,7 @@ export class UpstreamClient {
     if (call.signal?.aborted) throw cancellation(call.signal);
     if (ms <= 0) return;
     try {
-      await sleep(ms, undefined, call.signal ? { signal: call.signal } : undefined);
+      await sleep(ms, undefined, call.signal ? { signal: nativeSignal(call.signal) } : undefined);
     } catch {
       throw cancellation(call.signal);
     }
