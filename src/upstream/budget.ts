@@ -87,6 +87,7 @@ export function admitInWindow(
 export class LocalBudget implements UpstreamBudget {
   private readonly pacer = new RateLimitPacer();
   private readonly windows = new Map<string, SecondWindow>();
+  private heldUntil = 0;
 
   constructor(
     private limit: BudgetLimit | undefined,
@@ -112,6 +113,7 @@ export class LocalBudget implements UpstreamBudget {
 
   async admit(apiKey: string, priority: CallPriority): Promise<number> {
     const now = this.clock();
+    if (now < this.heldUntil) return this.heldUntil - now;
     const paused = this.pacer.delayMs(apiKey, now);
     if (paused > 0 || this.limit === undefined) return paused;
     return admitInWindow(this.windowOf(apiKey, now), this.limit, priority, now % 1000);
@@ -132,6 +134,15 @@ export class LocalBudget implements UpstreamBudget {
     const counted = this.limit === undefined ? undefined : upstreamCount(headers, now);
     const window = this.windows.get(apiKey);
     if (counted && window?.second === counted.second) window.used = Math.max(window.used, counted.used);
+  }
+
+  /**
+   * Sends nothing with any key until the next whole second: taking over from
+   * the shared budget mid-second, this copy cannot know what the others sent in it.
+   */
+  holdRestOfSecond(): void {
+    const now = this.clock();
+    this.heldUntil = now - (now % 1000) + 1000;
   }
 
   /** A pause another copy announced (or one to keep while Redis is away). */

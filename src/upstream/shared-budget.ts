@@ -21,7 +21,7 @@ import { RETRY_TOKENS } from './retry-policy.js';
  * back to its own budget (budget.ts) until Redis answers again.
  */
 
-/** How long a copy keeps to its own budget after Redis failed it, before asking Redis again. */
+/** How long (to the next whole second) a copy keeps to its own budget after Redis failed it, before asking Redis again. */
 const FALLBACK_MS = 5_000;
 /** How often a copy says it is alive, and how long it counts among the copies after its last word. */
 const HEARTBEAT_MS = 2_000;
@@ -167,8 +167,13 @@ export class SharedBudget implements UpstreamBudget {
     }
   }
 
+  /**
+   * Both ways the switch happens at a whole second: the copies' own budgets
+   * and the shared one never both count calls in the same second.
+   */
   private fellBack(): void {
-    this.fallbackUntil = Date.now() + FALLBACK_MS;
+    if (this.shared) this.local.holdRestOfSecond();
+    this.fallbackUntil = Math.ceil((Date.now() + FALLBACK_MS) / 1000) * 1000;
     this.sharing(false);
   }
 
@@ -194,8 +199,8 @@ export class SharedBudget implements UpstreamBudget {
   admit(apiKey: string, priority: CallPriority): Promise<number> {
     const id = keyId(apiKey);
     return this.either(
-      async () => {
-        const wait = await this.redis.admitCall(
+      () =>
+        this.redis.admitCall(
           `g8:budget:{${id}}:pause`,
           `g8:budget:{${id}}:window:`,
           this.limit?.perSecond ?? 0,
@@ -203,10 +208,7 @@ export class SharedBudget implements UpstreamBudget {
           priority,
           SECOND_GUARD_MS,
           IMPORT_RELEASE_MS,
-        );
-        if (wait === 0) this.local.countShared(apiKey, priority);
-        return wait;
-      },
+        ),
       () => this.local.admit(apiKey, priority),
     );
   }

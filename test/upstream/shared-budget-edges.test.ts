@@ -63,7 +63,7 @@ describe.skipIf(missing !== undefined)('the shared budget at its edges', () => {
     for (const [second, count] of counts) expect(count, `second ${second}: ${figures(counts)}`).toBeLessThanOrEqual(20);
   }, 120_000);
 
-  it("in the second Redis goes away, a copy's own budget starts from what the shared one let through: no more than the limit", async () => {
+  it("in the second Redis goes away, a copy's own budget waits for the next second: no more than the limit", async () => {
     const redis = await startRedisServer();
     const upstream = await startBudgetUpstream({ delayMs: 5 });
     const [copy] = await startCopies(1, { redis, upstream, env: { UPSTREAM_RATE_LIMIT: '10' } });
