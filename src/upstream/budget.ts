@@ -119,12 +119,17 @@ export class LocalBudget implements UpstreamBudget {
     return admitInWindow(this.windowOf(apiKey, now), this.limit, priority, now % 1000);
   }
 
-  /** A call the shared budget let through, counted here too: should Redis go away, this copy does not start from nothing. */
-  countShared(apiKey: string, priority: CallPriority): void {
-    if (this.limit === undefined) return;
-    const window = this.windowOf(apiKey, this.clock());
-    window.used++;
-    if (priority === 'import') window.imports++;
+  /** Its calls per second with each key while Redis is away; 0 without a limit. */
+  get perSecond(): number {
+    return this.limit?.perSecond ?? 0;
+  }
+
+  /** This second's windows, for the shared budget to count when this copy comes back to it. */
+  callsThisSecond(): Array<SecondWindow & { apiKey: string }> {
+    const second = Math.floor(this.clock() / 1000);
+    return [...this.windows]
+      .filter(([, window]) => window.second === second)
+      .map(([apiKey, window]) => ({ ...window, apiKey }));
   }
 
   observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
@@ -143,11 +148,6 @@ export class LocalBudget implements UpstreamBudget {
   holdRestOfSecond(): void {
     const now = this.clock();
     this.heldUntil = now - (now % 1000) + 1000;
-  }
-
-  /** A pause another copy announced (or one to keep while Redis is away). */
-  pauseUntil(apiKey: string, resumeAtMs: number): void {
-    this.pacer.pauseUntil(apiKey, resumeAtMs);
   }
 
   async takeRetry(afterTimeout: boolean): Promise<boolean> {

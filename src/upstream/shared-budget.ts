@@ -21,8 +21,18 @@ import { RETRY_TOKENS } from './retry-policy.js';
  * back to its own budget (budget.ts) until Redis answers again.
  */
 
-/** How long (to the next whole second) a copy keeps to its own budget after Redis failed it, before asking Redis again. */
+/**
+ * A copy keeps to its own budget until Redis has answered it for this long,
+ * telling Redis so every ALONE_PROBE_MS: by then every other copy on its own
+ * budget (each reconnecting every RECONNECT_MS) has said so too.
+ */
 const FALLBACK_MS = 5_000;
+const ALONE_PROBE_MS = 250;
+const RECONNECT_MS = 250;
+/** How long a copy's word that it keeps to its own budget holds, unless it says it again or comes back. */
+const ALONE_LEASE_MS = 10_000;
+const ALONE_KEY = 'g8:budget:alone';
+const ALONE_SHARES_KEY = 'g8:budget:alone-shares';
 /** How often a copy says it is alive, and how long it counts among the copies after its last word. */
 const HEARTBEAT_MS = 2_000;
 const COPY_LIFETIME_MS = 10_000;
@@ -31,7 +41,11 @@ const COPIES_KEY = 'g8:budget:copies';
 const SUCCESS_FLUSH_MS = 250;
 const RETRY_TOKENS_KEY = 'g8:budget:retry-tokens';
 
-/** The same rule as admitInWindow (budget.ts), in one atomic step for every copy. */
+/**
+ * The same rule as admitInWindow (budget.ts), in one atomic step for every
+ * copy, with the limit less the shares of the copies on their own budgets.
+ * KEYS: the pause, the copies on their own, their shares.
+ */
 const ADMIT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -39,6 +53,10 @@ local resume = tonumber(redis.call('GET', KEYS[1]) or '0')
 if resume > now then return resume - now end
 local limit = tonumber(ARGV[2])
 if limit == 0 then return 0 end
+local alone = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf')
+if #alone > 0 then
+  for _, share in ipairs(redis.call('HMGET', KEYS[3], unpack(alone))) do limit = limit - (tonumber(share) or 0) end
+end
 local second = math.floor(now / 1000)
 local ms = now - second * 1000
 local to_next = 1000 - ms
@@ -91,6 +109,34 @@ end
 return 1
 `;
 
+/** KEYS: the copies on their own, their shares. ARGV: this copy, its lease's end (epoch ms), its share. */
+const ANNOUNCE_ALONE = `
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2] - ${ALONE_LEASE_MS})
+if #expired > 0 then
+  redis.call('ZREM', KEYS[1], unpack(expired))
+  redis.call('HDEL', KEYS[2], unpack(expired))
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+return 1
+`;
+
+/**
+ * KEYS: the copies on their own, their shares. ARGV: this copy, then for each
+ * key it called this second: the window, its calls, its imports' calls. In one
+ * step the copy's share stops being set aside and what it sent counts instead.
+ */
+const REJOIN = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+for i = 2, #ARGV, 3 do
+  redis.call('HINCRBY', ARGV[i], 'used', ARGV[i + 1])
+  redis.call('HINCRBY', ARGV[i], 'imports', ARGV[i + 2])
+  redis.call('PEXPIRE', ARGV[i], 3000)
+end
+return 1
+`;
+
 /** KEYS: the bucket. ARGV: capacity, cost. */
 const TAKE_TOKENS = `
 local tokens = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
@@ -107,7 +153,9 @@ return 1
 `;
 
 interface BudgetScripts {
-  admitCall(pause: string, windowPrefix: string, ...args: Array<string | number>): Promise<number>;
+  admitCall(pause: string, alone: string, shares: string, ...args: Array<string | number>): Promise<number>;
+  announceAlone(alone: string, shares: string, copyId: string, leaseEnd: number, share: number): Promise<number>;
+  rejoin(alone: string, shares: string, copyId: string, ...windows: Array<string | number>): Promise<number>;
   pauseKey(pause: string, resumeAt: number): Promise<number>;
   raiseCount(window: string, used: number): Promise<number>;
   takeTokens(bucket: string, capacity: number, cost: number): Promise<number>;
@@ -116,15 +164,21 @@ interface BudgetScripts {
 
 /** A key's name in Redis: never the key itself. */
 const keyId = (apiKey: string) => createHash('sha256').update(apiKey).digest('base64url').slice(0, 22);
+/** The key's pause and the prefix of its windows (one per Unix second). */
+function budgetKeys(apiKey: string): { pause: string; windowPrefix: string } {
+  const id = keyId(apiKey);
+  return { pause: `g8:budget:{${id}}:pause`, windowPrefix: `g8:budget:{${id}}:window:` };
+}
 
 export class SharedBudget implements UpstreamBudget {
   private readonly redis: Redis & BudgetScripts;
   private readonly local: LocalBudget;
+  /** On its own budget: from the moment Redis failed this copy until it comes back. */
+  private alone = false;
+  /** The earliest it comes back: FALLBACK_MS after Redis last failed it. */
   private fallbackUntil = 0;
-  private shared = false;
   private successes = 0;
-  private readonly flusher: NodeJS.Timeout;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[];
   private readonly copyId = randomUUID();
 
   /** `redis` must fail fast (no offline queue, a short command timeout): a slow budget would hold every call. */
@@ -133,23 +187,28 @@ export class SharedBudget implements UpstreamBudget {
     private readonly limit: BudgetLimit | undefined,
     private readonly onSharing: (shared: boolean) => void,
   ) {
-    redis.defineCommand('admitCall', { numberOfKeys: 1, lua: ADMIT });
+    redis.defineCommand('admitCall', { numberOfKeys: 3, lua: ADMIT });
+    redis.defineCommand('announceAlone', { numberOfKeys: 2, lua: ANNOUNCE_ALONE });
+    redis.defineCommand('rejoin', { numberOfKeys: 2, lua: REJOIN });
     redis.defineCommand('pauseKey', { numberOfKeys: 1, lua: PAUSE });
     redis.defineCommand('raiseCount', { numberOfKeys: 0, lua: RAISE_COUNT });
     redis.defineCommand('takeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS });
     redis.defineCommand('giveTokens', { numberOfKeys: 1, lua: GIVE_TOKENS });
     this.redis = redis as Redis & BudgetScripts;
     this.local = new LocalBudget(limit);
-    this.flusher = setInterval(() => this.flushSuccesses(), SUCCESS_FLUSH_MS).unref();
-    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS).unref();
+    this.timers = [
+      setInterval(() => this.flushSuccesses(), SUCCESS_FLUSH_MS).unref(),
+      setInterval(() => void this.beat(), HEARTBEAT_MS).unref(),
+      setInterval(() => void this.probe(), ALONE_PROBE_MS).unref(),
+    ];
     void this.beat();
-    this.sharing(true);
+    this.onSharing(true);
   }
 
   /**
    * Says this copy is alive and learns how many are: should Redis go away,
    * each copy keeps to its share of the limit rather than all of it. Also how
-   * an idle copy finds out that Redis went away, or came back.
+   * an idle copy finds out that Redis went away.
    */
   private async beat(): Promise<void> {
     try {
@@ -161,48 +220,70 @@ export class SharedBudget implements UpstreamBudget {
         .zcard(COPIES_KEY)
         .exec()) as [unknown, unknown, [null, number]];
       this.local.divideAmong(Math.max(1, copies), this.limit);
-      if (now >= this.fallbackUntil) this.sharing(true);
     } catch {
       this.fellBack();
     }
   }
 
-  /**
-   * Both ways the switch happens at a whole second: the copies' own budgets
-   * and the shared one never both count calls in the same second.
-   */
   private fellBack(): void {
-    if (this.shared) this.local.holdRestOfSecond();
-    this.fallbackUntil = Math.ceil((Date.now() + FALLBACK_MS) / 1000) * 1000;
-    this.sharing(false);
+    this.fallbackUntil = Date.now() + FALLBACK_MS;
+    if (this.alone) return;
+    this.alone = true;
+    // Taking over mid-second, this copy cannot know what the others sent in it.
+    this.local.holdRestOfSecond();
+    this.onSharing(false);
+    void this.probe();
+  }
+
+  /**
+   * While on its own budget: tells Redis so, for the copies still sharing it
+   * to set this copy's share aside (a Redis that answered some copies late
+   * leaves the others sharing), and comes back once Redis has answered for
+   * FALLBACK_MS.
+   */
+  private async probe(): Promise<void> {
+    if (!this.alone) return;
+    try {
+      const leaseEnd = Date.now() + ALONE_LEASE_MS;
+      await this.redis.announceAlone(ALONE_KEY, ALONE_SHARES_KEY, this.copyId, leaseEnd, this.local.perSecond);
+    } catch {
+      this.fellBack();
+      return;
+    }
+    if (this.alone && Date.now() >= this.fallbackUntil) this.comeBack();
+  }
+
+  /** This second's calls move to the shared window as this copy's share stops being set aside, in one step. */
+  private comeBack(): void {
+    const windows = this.local
+      .callsThisSecond()
+      .flatMap(({ apiKey, second, used, imports }) => [`${budgetKeys(apiKey).windowPrefix}${second}`, used, imports]);
+    // Calls from here ask Redis after the rejoin, on the same connection.
+    this.alone = false;
+    this.onSharing(true);
+    this.redis.rejoin(ALONE_KEY, ALONE_SHARES_KEY, this.copyId, ...windows).catch(() => this.fellBack());
   }
 
   /** Runs `shared` against Redis, or `alone` on this copy's own budget while Redis is away. */
   private async either<T>(shared: () => Promise<T>, alone: () => Promise<T>): Promise<T> {
-    if (Date.now() < this.fallbackUntil) return alone();
+    if (this.alone) return alone();
     try {
-      const result = await shared();
-      this.sharing(true);
-      return result;
+      return await shared();
     } catch {
       this.fellBack();
       return alone();
     }
   }
 
-  private sharing(shared: boolean): void {
-    if (shared === this.shared) return;
-    this.shared = shared;
-    this.onSharing(shared);
-  }
-
   admit(apiKey: string, priority: CallPriority): Promise<number> {
-    const id = keyId(apiKey);
+    const { pause, windowPrefix } = budgetKeys(apiKey);
     return this.either(
       () =>
         this.redis.admitCall(
-          `g8:budget:{${id}}:pause`,
-          `g8:budget:{${id}}:window:`,
+          pause,
+          ALONE_KEY,
+          ALONE_SHARES_KEY,
+          windowPrefix,
           this.limit?.perSecond ?? 0,
           this.limit?.importShare ?? 1,
           priority,
@@ -215,15 +296,15 @@ export class SharedBudget implements UpstreamBudget {
 
   observe(apiKey: string, status: number, headers: Readonly<Record<string, string | string[] | undefined>>): void {
     this.local.observe(apiKey, status, headers);
-    if (Date.now() < this.fallbackUntil) return;
-    const id = keyId(apiKey);
+    if (this.alone) return;
+    const { pause, windowPrefix } = budgetKeys(apiKey);
     const fellBack = () => this.fellBack();
     const window = windowAfter(status, headers, Date.now());
     // Every copy's calls with the key wait until then; this copy's own pause holds meanwhile.
-    if (typeof window === 'number') this.redis.pauseKey(`g8:budget:{${id}}:pause`, window).catch(fellBack);
+    if (typeof window === 'number') this.redis.pauseKey(pause, window).catch(fellBack);
     // Calls the upstream counted that the budget did not (late arrivals, other users of the key) count here too.
     const counted = this.limit === undefined ? undefined : upstreamCount(headers, Date.now());
-    if (counted) this.redis.raiseCount(`g8:budget:{${id}}:window:${counted.second}`, counted.used).catch(fellBack);
+    if (counted) this.redis.raiseCount(`${windowPrefix}${counted.second}`, counted.used).catch(fellBack);
   }
 
   takeRetry(afterTimeout: boolean): Promise<boolean> {
@@ -240,16 +321,21 @@ export class SharedBudget implements UpstreamBudget {
   }
 
   private flushSuccesses(): void {
-    if (this.successes === 0 || Date.now() < this.fallbackUntil) return;
+    if (this.successes === 0 || this.alone) return;
     const earned = this.successes;
     this.successes = 0;
     this.redis.giveTokens(RETRY_TOKENS_KEY, RETRY_TOKENS.capacity, earned).catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    clearInterval(this.flusher);
-    clearInterval(this.heartbeat);
-    await this.redis.zrem(COPIES_KEY, this.copyId).catch(() => undefined);
+    for (const timer of this.timers) clearInterval(timer);
+    await this.redis
+      .multi()
+      .zrem(COPIES_KEY, this.copyId)
+      .zrem(ALONE_KEY, this.copyId)
+      .hdel(ALONE_SHARES_KEY, this.copyId)
+      .exec()
+      .catch(() => undefined);
     this.redis.disconnect();
   }
 }
@@ -267,7 +353,12 @@ export async function sharedBudgetMaker(
   limit: BudgetLimit | undefined,
 ): Promise<(onSharing: (shared: boolean) => void) => SharedBudget> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, commandTimeout: 1_000, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => RECONNECT_MS,
+  });
   // Failures show as the fallback's one log line; ioredis keeps reconnecting meanwhile.
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {

@@ -131,7 +131,8 @@ export async function startBudgetUpstream(options: Partial<UpstreamThreadOptions
 }
 
 export interface CopyOptions {
-  readonly redis: RedisServer;
+  /** The Redis the copies use (REDIS_URL): a server, or a proxy in front of one. */
+  readonly redis: Pick<RedisServer, 'url'>;
   /** Where the copies send (GRAPH8_API_URL). */
   readonly upstream: { readonly url: string };
   /** Extra variables (UPSTREAM_RATE_LIMIT, IMPORT_RATE_SHARE, ...). */

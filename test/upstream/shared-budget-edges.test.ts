@@ -1,3 +1,4 @@
+import { createConnection, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import {
   ASSERT_CONTACTS,
   cleanUp,
   contacts,
+  copyOf,
   drive,
   figures,
   graphql,
@@ -30,8 +32,64 @@ import {
 const missing = redisServerMissing('the shared budget at its edges');
 const FALLBACK_WARNING = /^Redis cannot be reached/;
 
+interface StallingProxy {
+  /** redis://127.0.0.1:<port>, forwarding to the Redis behind it. */
+  readonly url: string;
+  /** Holds every byte both ways for `ms`, then delivers them in order: a link that answers late. */
+  stall(ms: number): void;
+  close(): Promise<void>;
+}
+
+const proxies = new Set<StallingProxy>();
+
+/** A loopback TCP proxy in front of one Redis, for a late link on one copy only (CLIENT PAUSE holds every client). */
+async function startStallingProxy(redisUrl: string): Promise<StallingProxy> {
+  const target = new URL(redisUrl);
+  const sockets = new Set<Socket>();
+  let held: Array<() => void> | undefined;
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (chunk) => (held ? held.push(() => to.write(chunk)) : to.write(chunk)));
+  const server = createServer((client) => {
+    const upstream = createConnection(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(socket);
+      });
+    }
+    forward(client, upstream);
+    forward(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const proxy: StallingProxy = {
+    url: `redis://127.0.0.1:${port}`,
+    stall(ms) {
+      held = [];
+      setTimeout(() => {
+        const delivered = held ?? [];
+        held = undefined;
+        for (const deliver of delivered) deliver();
+      }, ms);
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      proxies.delete(proxy);
+    },
+  };
+  proxies.add(proxy);
+  return proxy;
+}
+
 describe.skipIf(missing !== undefined)('the shared budget at its edges', () => {
-  afterEach(cleanUp, 30_000);
+  afterEach(async () => {
+    await Promise.all([...proxies].map((proxy) => proxy.close()));
+    await cleanUp();
+  }, 30_000);
 
   it('a Redis that answers late once (CLIENT PAUSE 1.5 s): copies that fall back keep to their share, and no second goes past the limit', async () => {
     const redis = await startRedisServer();
@@ -60,6 +118,44 @@ describe.skipIf(missing !== undefined)('the shared budget at its edges', () => {
     expect(problemsOf(outcomes)).toEqual([]);
     expect(redis.running()).toBe(true);
     // A copy that fell back (Redis answered past its 1 s timeout) keeps to its share of the limit: every second within it.
+    for (const [second, count] of counts) expect(count, `second ${second}: ${figures(counts)}`).toBeLessThanOrEqual(20);
+  }, 120_000);
+
+  it('a late link to Redis on one copy only: it falls back alone to its share, the copies still sharing set that share aside, and no second goes past the limit', async () => {
+    const redis = await startRedisServer();
+    const proxy = await startStallingProxy(redis.url);
+    const upstream = await startBudgetUpstream({ delayMs: 20 });
+    const env = { UPSTREAM_RATE_LIMIT: '20' };
+    const copies = [
+      ...(await startCopies(1, { redis: proxy, upstream, env })),
+      ...(await startCopies(2, { redis, upstream, env })),
+    ];
+    await warmUp(copies);
+    await nextSecond();
+    const drivers = copies.map((copy, index) =>
+      drive(copy, { name: `c${index + 1}`, key: KEY_A, workers: 2, contactsEach: 150 }),
+    );
+    await sleep(3_000);
+    const stalledAt = Date.now();
+    proxy.stall(1_500);
+    await sleep(7_000);
+    const outcomes = (await Promise.all(drivers.map((driver) => driver.stop()))).flat();
+    await upstream.settle();
+    const calls = upstream.calls.filter((call) => call.key === KEY_A);
+    const counts = perSecond(calls);
+    const fromLateCopy = new Map(perSecond(calls.filter((call) => copyOf(call) === 'c1')));
+    const warnings = copies.map((copy) => logLines(copy, FALLBACK_WARNING).map((line) => line.time - stalledAt));
+    console.log(
+      `copy 1's link stalled 1500 ms at ${stalledAt % 100_000}: per Unix second ${figures(counts)}, copy 1's ` +
+        `${counts.map(([second]) => fromLateCopy.get(second) ?? 0).join(' ')}; fallback warnings (ms after the stall) ` +
+        JSON.stringify(warnings),
+    );
+    expect(problemsOf(outcomes)).toEqual([]);
+    expect(warnings.map((times) => times.length)).toEqual([1, 0, 0]);
+    // Copy 1 on its own (from its fallback to 5 s later): at most its share, floor(20 / 3), a second.
+    const fellBackAt = stalledAt + warnings[0]![0]!;
+    const alone = counts.filter(([second]) => second * 1000 > fellBackAt && (second + 1) * 1000 < fellBackAt + 5_000);
+    for (const [second] of alone) expect(fromLateCopy.get(second) ?? 0).toBeLessThanOrEqual(6);
     for (const [second, count] of counts) expect(count, `second ${second}: ${figures(counts)}`).toBeLessThanOrEqual(20);
   }, 120_000);
 
