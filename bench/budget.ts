@@ -4,7 +4,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { type BudgetRedis, startBudgetRedis } from './lib/budget-redis.js';
+import { type BenchRedis, startRedis } from './lib/redis.js';
 import { freePort, printTable, type RunningProcess, startGatewayProcess, startNodeProcess } from './lib/processes.js';
 
 /**
@@ -210,9 +210,9 @@ interface RunResult {
 
 async function runScenario(scenario: Scenario, run: number): Promise<RunResult> {
   const started: Array<{ stop(): Promise<void> }> = [];
-  let redis: BudgetRedis | undefined;
+  let redis: BenchRedis | undefined;
   try {
-    redis = await startBudgetRedis();
+    redis = await startRedis();
     const simulatorPort = await freePort();
     const simulator = await startNodeProcess(
       'dist/simulator/main.js',

@@ -18,7 +18,7 @@ import {
   untilEnded,
   untilImportsAnswer,
 } from './lib/imports-client.js';
-import { type BenchRedis, startRedis } from './lib/imports-redis.js';
+import { type BenchRedis, startRedis } from './lib/redis.js';
 import {
   freePort,
   median,
@@ -32,7 +32,7 @@ import {
  * `npm run bench -- imports`: the figures the imports issue asks for, each
  * gateway a real process (the built one, as `npm start` runs it, with
  * NODE_ENV=production), each Redis a redis-server of the benchmark's own
- * (bench/lib/imports-redis.ts), the upstream the simulator as its own process
+ * (bench/lib/redis.ts), the upstream the simulator as its own process
  * (`node dist/simulator/main.js`, not the gateway's embedded one, so that the
  * gateway's memory and CPU are its own).
  *

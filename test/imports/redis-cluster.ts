@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { killGatewayProcesses, type StartedGateway, startGatewayProcess } from '../helpers/gateway-process.js';
+import { until } from '../helpers/poll-until.js';
 import { type RecordedCall, type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
 import { closeRedisServers, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
@@ -296,28 +297,7 @@ export async function subscribe(
   return { status: response.status, contentType: response.headers.get('content-type'), done, events };
 }
 
-/** Polls `check` until it returns a value other than undefined, or throws after timeoutMs. */
-export async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > giveUpAt) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
+export { until };
 
 /** The fields every test reads of an import. */
 export const IMPORT_FIELDS =

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { killGatewayProcesses, type StartedGateway, startGatewayProcess } from '../helpers/gateway-process.js';
+import { until } from '../helpers/poll-until.js';
 import { closeRedisServers, type RedisServer } from '../helpers/redis-server.js';
 import type { Arrival, FromThread, SpentWindow, ToThread, UpstreamThreadOptions } from './shared-budget-upstream.js';
 
@@ -438,25 +439,4 @@ export function logLines(copy: StartedGateway, pattern: RegExp, level?: number):
     );
 }
 
-/** Polls `check` until it returns a value other than undefined, or throws after timeoutMs. */
-export async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<T> {
-  const giveUpAt = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > giveUpAt) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
+export { until };

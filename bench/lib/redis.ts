@@ -36,7 +36,7 @@ process.once('exit', () => {
 });
 
 export async function startRedis(): Promise<BenchRedis> {
-  const folder = mkdtempSync(join(tmpdir(), 'bench-imports-redis-'));
+  const folder = mkdtempSync(join(tmpdir(), 'graph8-bench-redis-'));
   folders.add(folder);
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
