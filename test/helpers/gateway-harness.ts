@@ -5,11 +5,13 @@ import { print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { GatewayApp } from '../../src/app.js';
 import { assembleGateway } from '../../src/assemble-gateway.js';
 import type { AccessPolicy } from '../../src/auth.js';
 import { parseConfig } from '../../src/config.js';
 import { createGatewayHttpServer } from '../../src/http-server.js';
+import { type RecordingUpstream, startRecordingUpstream } from './recording-upstream.js';
 
 export interface HarnessOptions {
   readonly upstreamUrl: string;
@@ -108,6 +110,43 @@ export function createHarness(options: HarnessOptions): Harness {
       await app.dispose();
       await imports.close();
       await upstream.close();
+    },
+  };
+}
+
+export interface HarnessFixture {
+  readonly upstream: RecordingUpstream;
+  readonly gateway: Harness;
+}
+
+/**
+ * One recording upstream and a harness in front of it for a whole test file:
+ * started before its tests, the upstream's calls cleared before each, both
+ * closed after. Read them inside the tests.
+ */
+export function harnessWithUpstream(options: Omit<HarnessOptions, 'upstreamUrl'> = {}): HarnessFixture {
+  let started: HarnessFixture | undefined;
+  beforeAll(async () => {
+    const upstream = await startRecordingUpstream();
+    started = { upstream, gateway: createHarness({ ...options, upstreamUrl: upstream.url }) };
+  });
+  beforeEach(() => {
+    if (started) started.upstream.calls.length = 0;
+  });
+  afterAll(async () => {
+    await started?.gateway.close();
+    await started?.upstream.close();
+  });
+  const get = () => {
+    if (!started) throw new Error('harnessWithUpstream: read inside a test, once beforeAll has run');
+    return started;
+  };
+  return {
+    get upstream() {
+      return get().upstream;
+    },
+    get gateway() {
+      return get().gateway;
     },
   };
 }

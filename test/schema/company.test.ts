@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AssertCompanyDocument } from '../../examples/generated/graphql.js';
-import { createHarness, type Harness } from '../helpers/gateway-harness.js';
-import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { harnessWithUpstream } from '../helpers/gateway-harness.js';
 
 /** assertCompany (src/schema/company.ts): the exact upstream request, and the answer mapped back. */
 
-let upstream: RecordingUpstream;
-let gateway: Harness;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = createHarness({ upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.calls.length = 0;
-});
+const fixture = harnessWithUpstream();
 
 describe('assertCompany', () => {
   it('assertCompany: PUT /companies/assert', async () => {
-    upstream.script = () => ({ body: { data: { action: 'created', count: 1 } } });
-    const result = await gateway.execute(AssertCompanyDocument, {
+    fixture.upstream.script = () => ({ body: { data: { action: 'created', count: 1 } } });
+    const result = await fixture.gateway.execute(AssertCompanyDocument, {
       listId: 5,
       company: {
         domain: 'acme.com',
@@ -34,7 +20,7 @@ describe('assertCompany', () => {
       },
     });
     expect(result.data).toEqual({ assertCompany: { action: 'CREATED', count: 1 } });
-    expect(upstream.calls.map((call) => [call.path, call.body])).toEqual([
+    expect(fixture.upstream.calls.map((call) => [call.path, call.body])).toEqual([
       [
         '/companies/assert',
         {

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AssertContactDocument } from '../../examples/generated/graphql.js';
-import { createHarness, type Harness } from '../helpers/gateway-harness.js';
-import { type RecordingUpstream, startRecordingUpstream } from '../helpers/recording-upstream.js';
+import { harnessWithUpstream } from '../helpers/gateway-harness.js';
 
 /** assertContact (src/schema/contact.ts): the exact upstream request, and the answer mapped back. */
 
-let upstream: RecordingUpstream;
-let gateway: Harness;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = createHarness({ upstreamUrl: upstream.url });
-});
-afterAll(async () => {
-  await gateway.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  upstream.calls.length = 0;
-});
+const fixture = harnessWithUpstream();
 
 describe('assertContact', () => {
   it('assertContact: PUT /contacts/assert with snake_case fields, nulls left out, extras passed through', async () => {
-    upstream.script = () => ({ body: { data: { action: 'created', count: 1 } } });
-    const result = await gateway.execute(AssertContactDocument, {
+    fixture.upstream.script = () => ({ body: { data: { action: 'created', count: 1 } } });
+    const result = await fixture.gateway.execute(AssertContactDocument, {
       listId: 5,
       contact: {
         workEmail: 'jane@acme.com',
@@ -46,8 +32,8 @@ describe('assertContact', () => {
       },
     });
     expect(result).toEqual({ status: 200, data: { assertContact: { action: 'CREATED', count: 1 } } });
-    expect(upstream.calls).toHaveLength(1);
-    const [call] = upstream.calls;
+    expect(fixture.upstream.calls).toHaveLength(1);
+    const [call] = fixture.upstream.calls;
     expect(call?.method).toBe('PUT');
     expect(call?.path).toBe('/contacts/assert');
     expect(call?.headers.authorization).toBe('Bearer test-key');
@@ -77,14 +63,14 @@ describe('assertContact', () => {
   });
 
   it('a caller-supplied x-request-id is passed upstream', async () => {
-    upstream.script = () => ({ body: { data: { action: 'updated', count: 1 } } });
-    const result = await gateway.execute(
+    fixture.upstream.script = () => ({ body: { data: { action: 'updated', count: 1 } } });
+    const result = await fixture.gateway.execute(
       AssertContactDocument,
       { listId: 5, contact: { linkedinUrl: 'https://www.linkedin.com/in/jane' } },
       { authorization: 'Bearer test-key', 'x-request-id': 'trace-123' },
     );
     expect(result.data).toEqual({ assertContact: { action: 'UPDATED', count: 1 } });
-    expect(upstream.calls[0]?.headers['x-request-id']).toBe('trace-123');
-    expect(upstream.calls[0]?.body).toEqual({ list_id: 5, linkedin_url: 'https://www.linkedin.com/in/jane' });
+    expect(fixture.upstream.calls[0]?.headers['x-request-id']).toBe('trace-123');
+    expect(fixture.upstream.calls[0]?.body).toEqual({ list_id: 5, linkedin_url: 'https://www.linkedin.com/in/jane' });
   });
 });
