@@ -36,7 +36,8 @@ async function* bytesOf(file: File): AsyncIterable<Buffer> {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
-    yield Buffer.from(value);
+    // A view of the chunk, not a copy: each pass would otherwise copy the whole file.
+    yield Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
 }
 
