@@ -4,8 +4,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { type BenchRedis, startRedis } from './lib/redis.js';
 import { freePort, printTable, type RunningProcess, startGatewayProcess, startNodeProcess } from './lib/processes.js';
+import { type BenchRedis, startRedis } from './lib/redis.js';
 
 /**
  * The shared upstream budget (`UPSTREAM_RATE_LIMIT` through Redis) under an

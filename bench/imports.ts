@@ -18,7 +18,6 @@ import {
   untilEnded,
   untilImportsAnswer,
 } from './lib/imports-client.js';
-import { type BenchRedis, startRedis } from './lib/redis.js';
 import {
   freePort,
   median,
@@ -27,6 +26,7 @@ import {
   startGatewayProcess,
   startNodeProcess,
 } from './lib/processes.js';
+import { type BenchRedis, startRedis } from './lib/redis.js';
 
 /**
  * `npm run bench -- imports`: the figures the imports issue asks for, each
