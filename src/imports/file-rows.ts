@@ -30,7 +30,8 @@ export function fileFormatOf(file: File): FileFormat | undefined {
   return undefined;
 }
 
-async function* bytesOf(file: File): AsyncIterable<Buffer> {
+/** The file's bytes as they are held, a chunk at a time. */
+export async function* bytesOf(file: File): AsyncIterable<Buffer> {
   // Yoga's File stream is a ponyfill that Readable.fromWeb refuses: read it by hand.
   const reader = file.stream().getReader();
   for (;;) {

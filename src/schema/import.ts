@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
-import { checkFile, fileFormatOf, fileRowSlices } from '../imports/file-rows.js';
+import { bytesOf, checkFile, fileFormatOf, fileRowSlices } from '../imports/file-rows.js';
 import { hasEnded, IMPORT_STATES, type ImportRecord, type ImportState } from '../imports/import-model.js';
 import { fingerprintOf, type ImportCaller, processedOf, RECORDS_OF, slicesOf } from '../imports/imports-service.js';
 import { recordId as recordIdRule, textRule } from '../records/field-rules.js';
@@ -400,15 +400,12 @@ async function appendFile(
       kind: record.kind,
       rowCount: checked.rows,
       slices: () => fileRowSlices(file, format, records),
-      // The file's bytes identify the request for its idempotency key.
-      fingerprint: async () =>
-        fingerprintOf(
-          'appendFile',
-          importIdArgument,
-          createHash('sha256')
-            .update(new Uint8Array(await file.arrayBuffer()))
-            .digest('base64url'),
-        ),
+      // The file's bytes identify the request for its idempotency key, hashed as they are held rather than copied whole.
+      fingerprint: async () => {
+        const hash = createHash('sha256');
+        for await (const bytes of bytesOf(file)) hash.update(bytes);
+        return fingerprintOf('appendFile', importIdArgument, hash.digest('base64url'));
+      },
       importIdPath: ['importId'],
     },
     key ?? undefined,
