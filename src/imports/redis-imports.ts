@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis, type RedisOptions } from 'ioredis';
+import { readyOrAfter } from '../redis-ready.js';
 import { BullChunkQueue } from './bullmq-queue.js';
 import { ImportSecrets } from './import-secrets.js';
 import { type ImportEvents, ImportsService } from './imports-service.js';
@@ -22,16 +23,6 @@ interface RedisConnections {
   readonly subscriber: Redis;
 }
 
-function whenReady(connection: Redis): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, CONNECT_WAIT_MS);
-    connection.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** Opens the connections imports use and waits for the fail-fast ones, so that a fresh copy does not refuse its first imports. */
 export async function connectRedisImports(redisUrl: string): Promise<RedisConnections> {
   const connect = (options: RedisOptions) => new Redis(redisUrl, options);
@@ -43,7 +34,10 @@ export async function connectRedisImports(redisUrl: string): Promise<RedisConnec
     publisher: connect({ maxRetriesPerRequest: null }),
     subscriber: connect({ maxRetriesPerRequest: null }),
   };
-  await Promise.all([whenReady(connections.store), whenReady(connections.producer)]);
+  await Promise.all([
+    readyOrAfter(connections.store, CONNECT_WAIT_MS),
+    readyOrAfter(connections.producer, CONNECT_WAIT_MS),
+  ]);
   return connections;
 }
 

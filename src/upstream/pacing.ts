@@ -8,8 +8,9 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 /** When the window `X-RateLimit-Reset` names resets, in epoch milliseconds; undefined when unreadable. */
 function resetAt(headers: Headers, nowMs: number): number | undefined {
-  const reset = Number(firstHeader(headers['x-ratelimit-reset']));
-  if (firstHeader(headers['x-ratelimit-reset']) === undefined || !Number.isFinite(reset) || reset < 0) return undefined;
+  const text = firstHeader(headers['x-ratelimit-reset']);
+  const reset = Number(text);
+  if (text === undefined || !Number.isFinite(reset) || reset < 0) return undefined;
   // Unix seconds, as documented; a small number can only be seconds from now.
   return reset > 1_000_000_000 ? reset * 1000 : nowMs + reset * 1000;
 }

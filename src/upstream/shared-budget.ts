@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { readyOrAfter } from '../redis-ready.js';
 import {
   type BudgetLimit,
   type CallPriority,
@@ -361,12 +362,6 @@ export async function sharedBudgetMaker(
   });
   // Failures show as the fallback's one log line; ioredis keeps reconnecting meanwhile.
   redis.on('error', () => undefined);
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, CONNECT_WAIT_MS);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  await readyOrAfter(redis, CONNECT_WAIT_MS);
   return (onSharing) => new SharedBudget(redis, limit, onSharing);
 }
