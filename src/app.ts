@@ -14,6 +14,7 @@ import { useOperationalEndpoints } from './plugins/use-operational-endpoints.js'
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { useResponseHeaders } from './plugins/use-response-headers.js';
 import { useSelectionLimit } from './plugins/use-selection-limit.js';
+import { useUploadSpool } from './plugins/use-upload-spool.js';
 import { useValidationCache } from './plugins/use-validation-cache.js';
 import { subgraphSchema } from './schema/index.js';
 
@@ -93,7 +94,8 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
     maskedErrors: { isDev: false },
     // The HTTP layer (http-server.ts) enforces MAX_BODY_BYTES before Yoga sees the body.
     maxRequestBodySize: false,
-    // Multipart is for appendFile's uploads only (use-request-policy.ts); the Node layer streams it through.
+    // Multipart is for appendFile's uploads only (use-request-policy.ts); the Node layer streams it through,
+    // and useUploadSpool parses it to temporary files instead of Yoga's parser holding the files in memory.
     multipart: true,
     // Yoga keeps parsing's cache; validation's is useValidationCache, which is cheaper per request.
     parserAndValidationCache: { validationCache: false },
@@ -118,6 +120,7 @@ export function createApp(dependencies: AppDependencies): GatewayApp {
       ...armor.protect().plugins,
       useSelectionLimit(LIMITS.maxSelections),
       useRequestPolicy(),
+      useUploadSpool(logger),
       useIntrospectionSwitch(dependencies.introspection),
       // Compiled execution: coercing a 10,000-item variable list costs a fraction of graphql-js's.
       // graphql-jit hands a subscription's resolver the wrong arguments: subscriptions stay on graphql-js.

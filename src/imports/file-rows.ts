@@ -30,9 +30,8 @@ export function fileFormatOf(file: File): FileFormat | undefined {
   return undefined;
 }
 
-/** The file's bytes as they are held, a chunk at a time. */
+/** The file's bytes (on disk, see use-upload-spool.ts), a chunk at a time. */
 export async function* bytesOf(file: File): AsyncIterable<Buffer> {
-  // Yoga's File stream is a ponyfill that Readable.fromWeb refuses: read it by hand.
   const reader = file.stream().getReader();
   for (;;) {
     const { done, value } = await reader.read();
