@@ -52,6 +52,11 @@ export function serviceUnavailable(message: string): GraphQLError {
   return codedError(message, 'SERVICE_UNAVAILABLE');
 }
 
+/** A refusal of the HTTP request itself, answered with `status` rather than 200. */
+export function requestError(message: string, code: GatewayErrorCode, status: number): GraphQLError {
+  return codedError(message, code, { http: { status } });
+}
+
 /** The upstream's failure as the client sees it: code, status, message, field errors, request id. */
 function upstreamFailure(error: UpstreamError): GraphQLError {
   const { status, upstreamRequestId, retryAfterSeconds, fieldErrors } = error.details;

@@ -1,6 +1,5 @@
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { errorBody, type GatewayErrorCode } from '../errors.js';
+import { errorBody, type GatewayErrorCode, requestError } from '../errors.js';
 
 /** The only POST bodies the gateway reads as JSON; the HTTP layer parses these ahead of Yoga. */
 export const JSON_MEDIA_TYPES = /^application\/(json|graphql-response\+json|graphql\+json)\s*(;|$)/i;
@@ -65,12 +64,13 @@ export function useRequestPolicy(): Plugin {
     onParams({ request, params, setResult }) {
       if (!MULTIPART_MEDIA_TYPE.test(request.headers.get('content-type') ?? '')) return;
       if (carriesFile(params.variables)) return;
-      const code: GatewayErrorCode = 'BAD_REQUEST';
       setResult({
         errors: [
-          new GraphQLError('Multipart requests are for file uploads (appendFile); send other operations as JSON.', {
-            extensions: { code, http: { status: 400 } },
-          }),
+          requestError(
+            'Multipart requests are for file uploads (appendFile); send other operations as JSON.',
+            'BAD_REQUEST',
+            400,
+          ),
         ],
       });
     },

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Busboy } from '@fastify/busboy';
-import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { GatewayErrorCode } from '../errors.js';
+import { requestError } from '../errors.js';
 import { MULTIPART_MEDIA_TYPE } from './use-request-policy.js';
 
 /**
@@ -25,10 +24,6 @@ import { MULTIPART_MEDIA_TYPE } from './use-request-policy.js';
 const MAX_FIELD_BYTES = 1024 * 1024;
 /** Object keys a path in `map` may not walk through. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function multipartError(message: string, status: number, code: GatewayErrorCode): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status } } });
-}
 
 interface SpooledPart {
   readonly path: string;
@@ -62,7 +57,7 @@ function parsedField(fields: ReadonlyMap<string, string>, name: string): unknown
   try {
     return JSON.parse(text);
   } catch {
-    throw multipartError(`Multipart form field "${name}" must be a valid JSON string.`, 400, 'BAD_REQUEST');
+    throw requestError(`Multipart form field "${name}" must be a valid JSON string.`, 'BAD_REQUEST', 400);
   }
 }
 
@@ -102,7 +97,7 @@ async function readParts(request: Request, spooled: string[], logger: Logger) {
   });
   // Every part's file is closed before an answer, so none is created after the response removed it.
   const allWritten = async () => (await Promise.all([...parts.values()].map((part) => part.written))).every(Boolean);
-  if (request.body === null) throw multipartError('The multipart request has no body.', 400, 'BAD_REQUEST');
+  if (request.body === null) throw requestError('The multipart request has no body.', 'BAD_REQUEST', 400);
   try {
     await pipeline(Readable.from(request.body as unknown as AsyncIterable<Uint8Array>), parser);
   } catch (error) {
@@ -110,19 +105,19 @@ async function readParts(request: Request, spooled: string[], logger: Logger) {
     await allWritten();
     if (request.signal.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw multipartError(`POST body sent invalid multipart data: ${reason}`, 400, 'BAD_REQUEST');
+    throw requestError(`POST body sent invalid multipart data: ${reason}`, 'BAD_REQUEST', 400);
   }
   if (!(await allWritten()))
-    throw multipartError(
+    throw requestError(
       'The upload could not be stored on this copy of the gateway; send it again.',
-      503,
       'SERVICE_UNAVAILABLE',
+      503,
     );
   if (truncatedField !== undefined)
-    throw multipartError(
+    throw requestError(
       `Multipart form field "${truncatedField}" is over ${MAX_FIELD_BYTES} bytes.`,
-      413,
       'PAYLOAD_TOO_LARGE',
+      413,
     );
   return { fields, parts };
 }
@@ -135,14 +130,14 @@ async function parseSpooledUpload(
   const { fields, parts } = await readParts(request, spooled, logger);
   const operations = parsedField(fields, 'operations');
   if (typeof operations !== 'object' || operations === null)
-    throw multipartError(
+    throw requestError(
       'Multipart form field "operations" is missing: it carries the GraphQL request.',
-      400,
       'BAD_REQUEST',
+      400,
     );
   const map = parsedField(fields, 'map') ?? {};
   if (typeof map !== 'object' || map === null || Array.isArray(map))
-    throw multipartError('Multipart form field "map" must map file fields to lists of paths.', 400, 'BAD_REQUEST');
+    throw requestError('Multipart form field "map" must map file fields to lists of paths.', 'BAD_REQUEST', 400);
   for (const [name, paths] of Object.entries(map)) {
     const part = parts.get(name);
     const file = part
